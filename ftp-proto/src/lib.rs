@@ -1,0 +1,13 @@
+//! `ftp-proto`: the FTP wire format shared by `ftpd` and `ftpc`, with no sockets
+//! and no filesystem. Commands (`command`), replies (`reply`), control-line
+//! framing (`codec`) and data-connection address formats (`address`).
+
+pub mod address;
+pub mod codec;
+pub mod command;
+pub mod reply;
+
+pub use address::AddressError;
+pub use codec::{Frame, LineBuffer, DEFAULT_MAX_LINE};
+pub use command::{Command, EpsvArg, ParseError, ProtLevel, TransferType};
+pub use reply::{quote_path, unquote_path, MalformedReply, Reply, ReplyCode, ReplyParser};
