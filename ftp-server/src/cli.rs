@@ -1,0 +1,173 @@
+//! The `ftpd` command line (clap). Every option can also come from an
+//! environment variable `FTPD_<NAME>`. `Cli::into_config` validates and
+//! builds the library's `Config`; clap types stop here.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::config::{Config, User};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A sandboxed FTP server.
+#[derive(Debug, Parser)]
+#[command(name = "ftpd", version, about)]
+pub struct Cli {
+    /// Directory to serve; clients see it as `/`.
+    #[arg(long, env = "FTPD_ROOT")]
+    pub root: PathBuf,
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "FTPD_LISTEN", default_value = "127.0.0.1:2121")]
+    pub listen: SocketAddr,
+    /// Let logged-in users change files (upload, delete, rename, mkdir).
+    #[arg(long, env = "FTPD_WRITE")]
+    pub write: bool,
+    /// A login as NAME:PASSWORD; repeat for more. Turns anonymous off unless --anonymous.
+    #[arg(long = "user", env = "FTPD_USER", value_name = "NAME:PASSWORD", value_delimiter = ',', value_parser = parse_user)]
+    pub users: Vec<User>,
+    /// Allow anonymous login (`anonymous` or `ftp`, any password). On by default without --user.
+    #[arg(long, env = "FTPD_ANONYMOUS", overrides_with = "no_anonymous")]
+    pub anonymous: bool,
+    /// Refuse anonymous login.
+    #[arg(long, env = "FTPD_NO_ANONYMOUS")]
+    pub no_anonymous: bool,
+    /// Passive data ports, as MIN-MAX (default: any free port).
+    #[arg(long, env = "FTPD_PASSIVE_PORTS", value_name = "MIN-MAX", value_parser = parse_range)]
+    pub passive_ports: Option<(u16, u16)>,
+    /// IPv4 address to announce in PASV replies (when behind NAT).
+    #[arg(long, env = "FTPD_PUBLIC_ADDR")]
+    pub public_addr: Option<IpAddr>,
+    /// Close control connections idle for this many seconds.
+    #[arg(
+        long,
+        env = "FTPD_IDLE_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 300
+    )]
+    pub idle_timeout: u64,
+    /// Seconds to wait for a data connection or for a stalled one to move.
+    #[arg(
+        long,
+        env = "FTPD_DATA_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 30
+    )]
+    pub data_timeout: u64,
+    /// Log format on stderr.
+    #[arg(long, env = "FTPD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+fn parse_user(s: &str) -> Result<User, String> {
+    match s.split_once(':') {
+        Some((name, password)) if !name.is_empty() && !name.contains(char::is_whitespace) => {
+            Ok(User {
+                name: name.to_string(),
+                password: password.to_string(),
+            })
+        }
+        _ => Err("expected NAME:PASSWORD".to_string()),
+    }
+}
+
+fn parse_range(s: &str) -> Result<(u16, u16), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or("expected MIN-MAX, e.g. 50000-50100")?;
+    let lo: u16 = a.trim().parse().map_err(|_| format!("bad port {a:?}"))?;
+    let hi: u16 = b.trim().parse().map_err(|_| format!("bad port {b:?}"))?;
+    if lo == 0 || lo > hi {
+        return Err("expected 1 <= MIN <= MAX".to_string());
+    }
+    Ok((lo, hi))
+}
+
+impl Cli {
+    /// Validate and build the server configuration.
+    pub fn into_config(self) -> Result<Config, String> {
+        let meta = std::fs::metadata(&self.root)
+            .map_err(|e| format!("root {}: {e}", self.root.display()))?;
+        if !meta.is_dir() {
+            return Err(format!("root {}: not a directory", self.root.display()));
+        }
+        if let Some(IpAddr::V6(_)) = self.public_addr {
+            return Err("--public-addr must be an IPv4 address (PASV cannot announce IPv6)".into());
+        }
+        let mut c = Config::new(self.root);
+        c.listen = self.listen;
+        c.write = self.write;
+        c.anonymous = if self.no_anonymous {
+            false
+        } else {
+            self.anonymous || self.users.is_empty()
+        };
+        c.users = self.users;
+        c.passive_ports = self.passive_ports;
+        c.public_addr = self.public_addr;
+        c.idle_timeout = Duration::from_secs(self.idle_timeout.max(1));
+        c.data_timeout = Duration::from_secs(self.data_timeout.max(1));
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("ftpd").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn users_turn_anonymous_off_unless_asked() {
+        let dir = std::env::temp_dir();
+        let d = dir.to_str().unwrap();
+        let c = parse(&["--root", d]).unwrap().into_config().unwrap();
+        assert!(c.anonymous);
+        let c = parse(&["--root", d, "--user", "a:b"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert!(!c.anonymous);
+        assert_eq!(c.users[0].password, "b");
+        let c = parse(&["--root", d, "--user", "a:b", "--anonymous"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert!(c.anonymous);
+        let c = parse(&["--root", d, "--no-anonymous"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert!(!c.anonymous);
+    }
+
+    #[test]
+    fn bad_ranges_and_users_are_refused() {
+        assert!(parse(&["--root", "/", "--passive-ports", "5-1"]).is_err());
+        assert!(parse(&["--root", "/", "--passive-ports", "x"]).is_err());
+        assert!(parse(&["--root", "/", "--user", "nopassword"]).is_err());
+        assert_eq!(
+            parse(&["--root", "/", "--passive-ports", "50000-50010"])
+                .unwrap()
+                .passive_ports,
+            Some((50000, 50010))
+        );
+    }
+
+    #[test]
+    fn missing_root_is_an_error() {
+        let e = parse(&["--root", "/definitely/not/here"])
+            .unwrap()
+            .into_config()
+            .unwrap_err();
+        assert!(e.contains("/definitely/not/here"), "{e}");
+    }
+}

@@ -1,0 +1,102 @@
+//! MKD, RMD, DELE, RNFR/RNTO, SIZE and MDTM (RFC 959 §4.1.3, RFC 3659 §3-4).
+//! The root itself can be neither removed nor renamed.
+
+use ftp_proto::{quote_path, ReplyCode};
+
+use super::{blocking, reply, require_write, resolve, storage, storage_error, tri, Outcome};
+use crate::session::Session;
+use crate::storage::VirtualPath;
+
+pub async fn mkd(s: &Session, arg: &str) -> Outcome {
+    tri!(require_write(s));
+    let path = tri!(resolve(s, arg));
+    if path.is_root() {
+        return reply(ReplyCode::FILE_UNAVAILABLE, "File exists");
+    }
+    let p = path.clone();
+    match blocking(tri!(storage(s)), move |st| st.create_dir(&p)).await {
+        Ok(()) => reply(
+            ReplyCode::PATH_CREATED,
+            format!("{} created", quote_path(path.as_str())),
+        ),
+        Err(e) => storage_error(s, "MKD", &e),
+    }
+}
+
+pub async fn rmd(s: &Session, arg: &str) -> Outcome {
+    tri!(require_write(s));
+    let path = tri!(resolve(s, arg));
+    if path.is_root() {
+        return reply(
+            ReplyCode::FILE_UNAVAILABLE,
+            "Permission denied: cannot remove the root",
+        );
+    }
+    match blocking(tri!(storage(s)), move |st| st.remove_dir(&path)).await {
+        Ok(()) => reply(ReplyCode::FILE_ACTION_OK, "Directory removed"),
+        Err(e) => storage_error(s, "RMD", &e),
+    }
+}
+
+pub async fn dele(s: &Session, arg: &str) -> Outcome {
+    tri!(require_write(s));
+    let path = tri!(resolve(s, arg));
+    match blocking(tri!(storage(s)), move |st| st.remove_file(&path)).await {
+        Ok(()) => reply(ReplyCode::FILE_ACTION_OK, "File deleted"),
+        Err(e) => storage_error(s, "DELE", &e),
+    }
+}
+
+pub async fn rnfr(s: &mut Session, arg: &str) -> Outcome {
+    tri!(require_write(s));
+    let path = tri!(resolve(s, arg));
+    if path.is_root() {
+        return reply(
+            ReplyCode::FILE_UNAVAILABLE,
+            "Permission denied: cannot rename the root",
+        );
+    }
+    let p = path.clone();
+    match blocking(tri!(storage(s)), move |st| st.metadata(&p)).await {
+        Ok(_) => {
+            s.pending_rename = Some(path);
+            reply(ReplyCode::PENDING, "Ready for RNTO")
+        }
+        Err(e) => storage_error(s, "RNFR", &e),
+    }
+}
+
+pub async fn rnto(s: &Session, arg: &str, from: Option<VirtualPath>) -> Outcome {
+    let Some(from) = from else {
+        return reply(ReplyCode::BAD_SEQUENCE, "RNFR required first");
+    };
+    tri!(require_write(s));
+    let to = tri!(resolve(s, arg));
+    if to.is_root() {
+        return reply(ReplyCode::FILE_UNAVAILABLE, "Permission denied");
+    }
+    match blocking(tri!(storage(s)), move |st| st.rename(&from, &to)).await {
+        Ok(()) => reply(ReplyCode::FILE_ACTION_OK, "Rename successful"),
+        Err(e) => storage_error(s, "RNTO", &e),
+    }
+}
+
+/// SIZE: the exact byte count of a regular file; 550 for a directory.
+pub async fn size(s: &Session, arg: &str) -> Outcome {
+    let path = tri!(resolve(s, arg));
+    match blocking(tri!(storage(s)), move |st| st.metadata(&path)).await {
+        Ok(m) if m.is_file() => reply(ReplyCode::FILE_STATUS, m.len.to_string()),
+        Ok(_) => reply(ReplyCode::FILE_UNAVAILABLE, "Not a regular file"),
+        Err(e) => storage_error(s, "SIZE", &e),
+    }
+}
+
+/// MDTM: modification time in UTC, `YYYYMMDDHHMMSS`.
+pub async fn mdtm(s: &Session, arg: &str) -> Outcome {
+    let path = tri!(resolve(s, arg));
+    match blocking(tri!(storage(s)), move |st| st.metadata(&path)).await {
+        Ok(m) if m.is_file() => reply(ReplyCode::FILE_STATUS, crate::listing::mdtm(m.modified)),
+        Ok(_) => reply(ReplyCode::FILE_UNAVAILABLE, "Not a regular file"),
+        Err(e) => storage_error(s, "MDTM", &e),
+    }
+}

@@ -1,0 +1,124 @@
+//! FEAT, OPTS, HELP, STAT and SITE (RFC 959 §4.1.3, RFC 2389). FEAT lists
+//! exactly what is implemented.
+
+use ftp_proto::{Reply, ReplyCode};
+
+use super::listing::{for_each_line, Format};
+use super::{blocking, reply, resolve, storage, storage_error, tri, Outcome};
+use crate::listing::{feat_mlst, Facts};
+use crate::session::{DataChannel, Session};
+
+/// Most lines a STAT listing sends over the control connection.
+const STAT_MAX_LINES: usize = 10_000;
+
+pub fn feat(s: &Session) -> Outcome {
+    let mut lines = vec!["Features:".to_string()];
+    for f in [
+        "EPRT",
+        "EPSV",
+        "MDTM",
+        "PASV",
+        "REST STREAM",
+        "SIZE",
+        "TVFS",
+        "UTF8",
+    ] {
+        lines.push(f.to_string());
+    }
+    lines.insert(4, feat_mlst(&s.facts));
+    lines.push("End".to_string());
+    Outcome::Reply(Reply::multi(ReplyCode::SYSTEM_STATUS, lines))
+}
+
+pub fn opts(s: &mut Session, arg: &str) -> Outcome {
+    let (name, value) = match arg.find(' ') {
+        Some(i) => (&arg[..i], arg[i + 1..].trim()),
+        None => (arg, ""),
+    };
+    match name.to_ascii_uppercase().as_str() {
+        "UTF8" | "UTF-8" if value.is_empty() || value.eq_ignore_ascii_case("ON") => {
+            reply(ReplyCode::OK, "UTF8 mode always on")
+        }
+        "UTF8" | "UTF-8" => reply(
+            ReplyCode::PARAMETER_NOT_IMPLEMENTED,
+            "UTF8 cannot be turned off",
+        ),
+        "MLST" => {
+            s.facts = Facts::parse(value);
+            reply(ReplyCode::OK, format!("MLST OPTS {}", s.facts.names()))
+        }
+        _ => reply(ReplyCode::BAD_ARGUMENTS, "Option not understood"),
+    }
+}
+
+pub fn help() -> Outcome {
+    Outcome::Reply(Reply::multi(
+        ReplyCode::HELP,
+        [
+            "The following commands are recognized:",
+            "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD",
+            "MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT PWD  QUIT REIN REST RETR RMD",
+            "RNFR RNTO SITE SIZE STAT STOR STOU STRU SYST TYPE USER XCUP XCWD XMKD XPWD XRMD",
+            "Help OK",
+        ],
+    ))
+}
+
+pub fn site(_s: &Session, arg: &str) -> Outcome {
+    let word = arg
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    match word.as_str() {
+        "HELP" => Outcome::Reply(Reply::multi(
+            ReplyCode::HELP,
+            ["SITE commands recognized:", "HELP", "Help OK"],
+        )),
+        _ => reply(ReplyCode::NOT_IMPLEMENTED, "SITE command not implemented"),
+    }
+}
+
+/// STAT: with no argument, the session's status; with a path, its listing
+/// over the control connection (213).
+pub async fn stat(s: &Session, arg: Option<&str>) -> Outcome {
+    let Some(arg) = arg else {
+        let data = match s.data {
+            DataChannel::Idle => "no data connection",
+            DataChannel::Passive(_) => "passive listener open",
+            DataChannel::Active(_) => "active address set",
+        };
+        return Outcome::Reply(Reply::multi(
+            ReplyCode::SYSTEM_STATUS,
+            [
+                "ftpd status:".to_string(),
+                format!("Connected from {}", s.peer_ip()),
+                format!("Logged in as {}", s.user_name()),
+                format!("TYPE: {:?}, MODE: Stream, STRU: File", s.transfer_type),
+                format!("Data: {data}"),
+                "End of status".to_string(),
+            ],
+        ));
+    };
+    let (_opts, path) = crate::listing::split_list_args(Some(arg));
+    let path = match path {
+        Some(p) => tri!(resolve(s, &p)),
+        None => s.cwd.clone(),
+    };
+    let p = path.clone();
+    let lines = blocking(tri!(storage(s)), move |st| {
+        let meta = st.metadata(&p)?;
+        let mut lines = vec![format!("Status of {p}:")];
+        for_each_line(st, &p, &meta, Format::List, |l| {
+            lines.push(l);
+            lines.len() < STAT_MAX_LINES
+        });
+        lines.push("End of status".to_string());
+        Ok(lines)
+    })
+    .await;
+    match lines {
+        Ok(lines) => Outcome::Reply(Reply::multi(ReplyCode::FILE_STATUS, lines)),
+        Err(e) => storage_error(s, "STAT", &e),
+    }
+}

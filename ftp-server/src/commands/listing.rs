@@ -1,0 +1,181 @@
+//! LIST, NLST, MLSD and MLST (RFC 959 §4.1.3, RFC 3659 §7). Directory
+//! listings are produced by a blocking task and streamed to the data
+//! connection in chunks, so a huge directory never sits whole in memory.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use ftp_proto::{Reply, ReplyCode};
+use tokio::sync::mpsc;
+
+use super::transfer::{require_data, start};
+use super::{blocking, reply, resolve, storage, storage_error, tri, Outcome};
+use crate::listing::{self, Facts};
+use crate::session::{AuthState, Session};
+use crate::storage::{Metadata, Storage, VirtualPath};
+use crate::transfer::Job;
+
+/// Bytes collected before a chunk is handed to the data connection.
+const CHUNK: usize = 64 * 1024;
+
+/// Which listing format to produce.
+#[derive(Clone, Copy)]
+pub(crate) enum Format {
+    List,
+    Nlst,
+    Mlsd { facts: Facts, write: bool },
+}
+
+fn may_write(s: &Session) -> bool {
+    matches!(s.auth, AuthState::LoggedIn { write: true, .. })
+}
+
+/// One entry's line (without CRLF) in `format`.
+pub(crate) fn entry_line(format: Format, name: &str, meta: &Metadata, now: SystemTime) -> String {
+    match format {
+        Format::List => listing::list_line(name, meta, now),
+        Format::Nlst => name.to_string(),
+        Format::Mlsd { facts, write } => format!(
+            "{} {}",
+            listing::mlsx_facts(meta, &facts, write, None),
+            name
+        ),
+    }
+}
+
+/// Call `emit` with every line of the listing of `path` (a file lists itself).
+pub(crate) fn for_each_line(
+    st: &dyn Storage,
+    path: &VirtualPath,
+    meta: &Metadata,
+    format: Format,
+    mut emit: impl FnMut(String) -> bool,
+) {
+    let now = SystemTime::now();
+    if !meta.is_dir() {
+        let name = path.file_name().unwrap_or("");
+        emit(entry_line(format, name, meta, now));
+        return;
+    }
+    if let Format::Mlsd { facts, write } = format {
+        emit(format!(
+            "{} .",
+            listing::mlsx_facts(meta, &facts, write, Some("cdir"))
+        ));
+        let parent = path.parent().unwrap_or_else(VirtualPath::root);
+        if let Ok(pm) = st.metadata(&parent) {
+            emit(format!(
+                "{} ..",
+                listing::mlsx_facts(&pm, &facts, write, Some("pdir"))
+            ));
+        }
+    }
+    let entries = match st.read_dir(path) {
+        Ok(it) => it,
+        Err(e) => {
+            tracing::warn!(%path, error = %e, "listing failed");
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        if !emit(entry_line(format, &entry.name, &entry.meta, now)) {
+            return;
+        }
+    }
+}
+
+/// Start a listing transfer of `arg` (or the cwd).
+async fn listing_transfer(
+    s: &mut Session,
+    verb: &'static str,
+    arg: Option<&str>,
+    format: Format,
+) -> Outcome {
+    tri!(require_data(s));
+    let path = match arg {
+        Some(a) => tri!(resolve(s, a)),
+        None => s.cwd.clone(),
+    };
+    let st = tri!(storage(s));
+    let p = path.clone();
+    let meta = match blocking(st.clone(), move |st| st.metadata(&p)).await {
+        Ok(m) => m,
+        Err(e) => return storage_error(s, verb, &e),
+    };
+    if matches!(format, Format::Mlsd { .. }) && !meta.is_dir() {
+        return reply(
+            ReplyCode::BAD_ARGUMENTS,
+            "MLSD needs a directory; use MLST for a file",
+        );
+    }
+    let chunks = spawn_producer(st, path.clone(), meta, format);
+    let text = format!("Here comes the listing of {path}");
+    start(s, Job::Listing { chunks }, text, format!("{verb} {path}")).unwrap_or_else(|o| o)
+}
+
+/// Produce the listing in a blocking task; chunks flow through a small
+/// bounded channel, so memory stays flat however large the directory.
+fn spawn_producer(
+    st: Arc<dyn Storage>,
+    path: VirtualPath,
+    meta: Metadata,
+    format: Format,
+) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(CHUNK);
+        for_each_line(st.as_ref(), &path, &meta, format, |line| {
+            buf.extend_from_slice(line.as_bytes());
+            buf.extend_from_slice(b"\r\n");
+            if buf.len() >= CHUNK {
+                let full = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
+                return tx.blocking_send(full).is_ok();
+            }
+            true
+        });
+        if !buf.is_empty() {
+            let _ = tx.blocking_send(buf);
+        }
+    });
+    rx
+}
+
+pub async fn list(s: &mut Session, arg: Option<&str>) -> Outcome {
+    let (_opts, path) = listing::split_list_args(arg);
+    listing_transfer(s, "LIST", path.as_deref(), Format::List).await
+}
+
+pub async fn nlst(s: &mut Session, arg: Option<&str>) -> Outcome {
+    let (_opts, path) = listing::split_list_args(arg);
+    listing_transfer(s, "NLST", path.as_deref(), Format::Nlst).await
+}
+
+pub async fn mlsd(s: &mut Session, arg: Option<&str>) -> Outcome {
+    let format = Format::Mlsd {
+        facts: s.facts,
+        write: may_write(s),
+    };
+    listing_transfer(s, "MLSD", arg, format).await
+}
+
+/// MLST: the facts of one object over the control connection (RFC 3659 §7.2).
+pub async fn mlst(s: &mut Session, arg: Option<&str>) -> Outcome {
+    let path = match arg {
+        Some(a) => tri!(resolve(s, a)),
+        None => s.cwd.clone(),
+    };
+    let p = path.clone();
+    let meta = match blocking(tri!(storage(s)), move |st| st.metadata(&p)).await {
+        Ok(m) => m,
+        Err(e) => return storage_error(s, "MLST", &e),
+    };
+    let facts = listing::mlsx_facts(&meta, &s.facts, may_write(s), None);
+    Outcome::Reply(Reply::multi(
+        ReplyCode::FILE_ACTION_OK,
+        [
+            format!("Listing {path}"),
+            format!("{facts} {path}"),
+            "End".to_string(),
+        ],
+    ))
+}

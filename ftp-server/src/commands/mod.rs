@@ -1,0 +1,190 @@
+//! Command handlers, one file per family. `dispatch` is the single exhaustive
+//! match from verb to handler; `storage_error` is the single mapping from
+//! storage failures to replies. Handlers return an `Outcome` and never touch
+//! the control socket.
+
+mod data_conn;
+mod files;
+mod info;
+mod listing;
+mod login;
+mod navigate;
+mod transfer;
+
+use std::sync::Arc;
+
+use ftp_proto::{Command, Reply, ReplyCode};
+
+use crate::session::{AuthState, Session};
+use crate::storage::{PathError, Storage, StorageError, VirtualPath};
+
+/// What a handler produced for the session loop to carry out.
+pub enum Outcome {
+    Reply(Reply),
+    /// Several replies in order (ABOR during a transfer: 426 then 226).
+    Replies(Vec<Reply>),
+    /// Send this reply, then close the connection (QUIT).
+    Close(Reply),
+    /// Send the preliminary 150, then run the transfer in a child task.
+    Transfer(Box<crate::transfer::Transfer>),
+}
+
+impl From<Reply> for Outcome {
+    fn from(r: Reply) -> Self {
+        Outcome::Reply(r)
+    }
+}
+
+/// Shorthand for a single reply.
+pub fn reply(code: ReplyCode, text: impl AsRef<str>) -> Outcome {
+    Outcome::Reply(Reply::new(code, text))
+}
+
+/// Commands allowed before login (everything else gets 530).
+pub fn allowed_before_login(cmd: &Command) -> bool {
+    use Command as C;
+    matches!(
+        cmd,
+        C::User(_)
+            | C::Pass(_)
+            | C::Quit
+            | C::Feat
+            | C::Syst
+            | C::Noop
+            | C::Help(_)
+            | C::Opts(_)
+            | C::Auth(_)
+    )
+}
+
+/// Route one command to its handler. `restart` (REST) and `rename` (RNFR)
+/// were set by the previous command and apply to this one only.
+pub async fn dispatch(
+    s: &mut Session,
+    cmd: Command,
+    restart: Option<u64>,
+    rename: Option<VirtualPath>,
+) -> Outcome {
+    use Command as C;
+    match cmd {
+        C::User(name) => login::user(s, name),
+        C::Pass(pw) => login::pass(s, pw).await,
+        C::Acct(_) => reply(ReplyCode::SUPERFLUOUS, "ACCT not needed"),
+        C::Rein => login::rein(s),
+        C::Quit => Outcome::Close(Reply::new(ReplyCode::CLOSING, "Goodbye")),
+        C::Auth(mech) => login::auth(mech),
+        C::Pbsz(_) | C::Prot(_) | C::Ccc => reply(
+            ReplyCode::BAD_SEQUENCE,
+            "TLS is not active; use AUTH TLS first",
+        ),
+        C::Pwd => navigate::pwd(s),
+        C::Cwd(p) => navigate::cwd(s, &p).await,
+        C::Cdup => navigate::cwd(s, "..").await,
+        C::Mkd(p) => files::mkd(s, &p).await,
+        C::Rmd(p) => files::rmd(s, &p).await,
+        C::Dele(p) => files::dele(s, &p).await,
+        C::Rnfr(p) => files::rnfr(s, &p).await,
+        C::Rnto(p) => files::rnto(s, &p, rename).await,
+        C::Size(p) => files::size(s, &p).await,
+        C::Mdtm(p) => files::mdtm(s, &p).await,
+        C::Type(t) => transfer::type_(s, t),
+        C::Mode(_) => reply(ReplyCode::OK, "Mode set to S"),
+        C::Stru(_) => reply(ReplyCode::OK, "Structure set to F"),
+        C::Allo(_) => reply(ReplyCode::SUPERFLUOUS, "ALLO not needed"),
+        C::Rest(n) => transfer::rest(s, n),
+        C::Pasv => data_conn::pasv(s).await,
+        C::Epsv(arg) => data_conn::epsv(s, arg).await,
+        C::Port(addr) => data_conn::port(s, addr.into()),
+        C::Eprt(addr) => data_conn::port(s, addr),
+        C::Retr(p) => transfer::retr(s, &p, restart).await,
+        C::Stor(p) => transfer::stor(s, &p, restart).await,
+        C::Appe(p) => transfer::appe(s, &p).await,
+        C::Stou(p) => transfer::stou(s, p.as_deref()).await,
+        C::Abor => data_conn::abor_idle(s),
+        C::List(a) => listing::list(s, a.as_deref()).await,
+        C::Nlst(a) => listing::nlst(s, a.as_deref()).await,
+        C::Mlsd(a) => listing::mlsd(s, a.as_deref()).await,
+        C::Mlst(a) => listing::mlst(s, a.as_deref()).await,
+        C::Stat(a) => info::stat(s, a.as_deref()).await,
+        C::Syst => reply(ReplyCode::SYSTEM_TYPE, "UNIX Type: L8"),
+        C::Feat => info::feat(s),
+        C::Opts(a) => info::opts(s, &a),
+        C::Help(_) => info::help(),
+        C::Site(a) => info::site(s, &a),
+        C::Noop => reply(ReplyCode::OK, "NOOP ok"),
+    }
+}
+
+/// The one mapping from storage failures to replies (RFC 959 §4.2). The
+/// client sees a generic reason; details go to the log.
+pub fn storage_error(s: &Session, what: &str, e: &StorageError) -> Outcome {
+    use StorageError as E;
+    let (code, text) = match e {
+        E::NotFound => (ReplyCode::FILE_UNAVAILABLE, "No such file or directory"),
+        E::PermissionDenied => (ReplyCode::FILE_UNAVAILABLE, "Permission denied"),
+        E::AlreadyExists => (ReplyCode::FILE_UNAVAILABLE, "File exists"),
+        E::NotADirectory => (ReplyCode::FILE_UNAVAILABLE, "Not a directory"),
+        E::IsADirectory => (ReplyCode::FILE_UNAVAILABLE, "Is a directory"),
+        E::DirectoryNotEmpty => (ReplyCode::FILE_UNAVAILABLE, "Directory not empty"),
+        E::NoSpace => (
+            ReplyCode::INSUFFICIENT_STORAGE,
+            "Insufficient storage space",
+        ),
+        E::InvalidName => (ReplyCode::NAME_NOT_ALLOWED, "File name not allowed"),
+        E::Io(_) => (ReplyCode::LOCAL_ERROR, "Local error in processing"),
+    };
+    tracing::info!(peer = %s.peer, user = s.user_name(), what, error = ?e, "refused");
+    reply(code, format!("{what}: {text}"))
+}
+
+/// Resolve a client path against the cwd; a NUL or bad name gets 501.
+pub fn resolve(s: &Session, arg: &str) -> Result<VirtualPath, Outcome> {
+    s.cwd.resolve(arg).map_err(|e| match e {
+        PathError::Nul => reply(ReplyCode::BAD_ARGUMENTS, "NUL byte in path"),
+        _ => reply(ReplyCode::BAD_ARGUMENTS, "Invalid path"),
+    })
+}
+
+/// The logged-in user's storage (handlers run only after the login gate).
+pub fn storage(s: &Session) -> Result<Arc<dyn Storage>, Outcome> {
+    match &s.auth {
+        AuthState::LoggedIn { storage, .. } => Ok(storage.clone()),
+        _ => Err(reply(ReplyCode::NOT_LOGGED_IN, "Not logged in")),
+    }
+}
+
+/// Refuse a write unless the user may write (550, nothing changes).
+pub fn require_write(s: &Session) -> Result<(), Outcome> {
+    match &s.auth {
+        AuthState::LoggedIn { write: true, .. } => Ok(()),
+        _ => {
+            tracing::info!(peer = %s.peer, user = s.user_name(), "write refused: read-only user");
+            Err(reply(
+                ReplyCode::FILE_UNAVAILABLE,
+                "Permission denied: this login is read-only",
+            ))
+        }
+    }
+}
+
+/// Run a blocking storage call off the async workers.
+pub async fn blocking<T, F>(storage: Arc<dyn Storage>, f: F) -> Result<T, StorageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || f(storage.as_ref()))
+        .await
+        .unwrap_or_else(|e| Err(StorageError::Io(std::io::Error::other(e))))
+}
+
+/// Unwrap a `Result<T, Outcome>` or return the outcome from the handler.
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(o) => return o,
+        }
+    };
+}
+pub(crate) use tri;

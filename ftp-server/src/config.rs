@@ -1,0 +1,74 @@
+//! The validated server configuration. Every limit is a named field with its
+//! default and the abuse it answers. The binary builds this from the command
+//! line; tests build it directly with `Config::new`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A login from `--user NAME:PASSWORD`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for User {
+    /// Never prints the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The served directory: the client's `/`.
+    pub root: PathBuf,
+    /// Where the binary listens (tests pass their own listener to `run`).
+    pub listen: SocketAddr,
+    /// Grant write access (STOR, DELE, MKD, ...) to every logged-in user.
+    pub write: bool,
+    /// Named logins.
+    pub users: Vec<User>,
+    /// Allow `anonymous`/`ftp` with any password.
+    pub anonymous: bool,
+    /// Inclusive passive port range; `None` lets the OS pick any free port.
+    pub passive_ports: Option<(u16, u16)>,
+    /// The IPv4 address to announce in PASV replies (behind NAT).
+    pub public_addr: Option<IpAddr>,
+    /// Close a control connection with no command for this long (resource
+    /// exhaustion by idle sessions).
+    pub idle_timeout: Duration,
+    /// Wait this long for a data connection to be made, and for a stalled
+    /// data connection to move (port squatting, stuck clients).
+    pub data_timeout: Duration,
+    /// Maximum control line length in bytes (memory exhaustion, slowloris).
+    pub max_line: usize,
+    /// Delay before answering a failed login (password guessing).
+    pub login_failure_delay: Duration,
+    /// Time running sessions get to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Config {
+    /// Defaults: anonymous read-only login, any passive port, 300 s idle,
+    /// 30 s data timeout, 4096-byte lines.
+    pub fn new(root: impl Into<PathBuf>) -> Config {
+        Config {
+            root: root.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 2121)),
+            write: false,
+            users: Vec::new(),
+            anonymous: true,
+            passive_ports: None,
+            public_addr: None,
+            idle_timeout: Duration::from_secs(300),
+            data_timeout: Duration::from_secs(30),
+            max_line: ftp_proto::DEFAULT_MAX_LINE,
+            login_failure_delay: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `ftpd`: parse the command line, set up logging, bind, and run the server
+//! until SIGINT or SIGTERM.
+
+use anyhow::Context;
+use clap::Parser;
+use ftp_server::cli::{Cli, LogFormat};
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("ftpd: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+#[tokio::main]
+async fn real_main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let log_format = cli.log_format;
+    let config = cli.into_config().map_err(anyhow::Error::msg)?;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG").unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("local address")?;
+    println!(
+        "ftpd listening on ftp://{addr} serving {}",
+        config.root.display()
+    );
+    ftp_server::run(listener, config, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+    }
+}

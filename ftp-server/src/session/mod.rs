@@ -1,0 +1,251 @@
+//! One control connection, owned by its task. `Session::run` is the
+//! read → parse → gate → dispatch → reply loop. A transfer runs in a child
+//! task, so ABOR, STAT and NOOP are answered while it runs; other commands
+//! that arrive meanwhile wait and are answered in order afterwards.
+
+mod state;
+
+pub use state::{canonical_ip, AuthState, DataChannel, Session};
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use ftp_proto::{Command, Frame, LineBuffer, ParseError, Reply, ReplyCode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
+
+use crate::commands::{self, Outcome};
+use crate::config::Config;
+use crate::transfer::RunningTransfer;
+
+/// Bytes read from the control socket at a time. Small on purpose: idle
+/// sessions should cost little memory.
+const READ_CHUNK: usize = 512;
+
+/// Stands in for "no idle limit" while a transfer runs.
+const NO_LIMIT: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 3600);
+
+/// How a session ended, for the log.
+enum End {
+    Quit,
+    PeerClosed,
+    IdleTimeout,
+    Shutdown,
+    Io(std::io::Error),
+}
+
+/// Map a parse failure to its reply (RFC 959 §4.2: 500 unknown, 501 bad
+/// arguments, 502 not implemented, 504 parameter not implemented).
+fn parse_error_reply(e: &ParseError) -> Reply {
+    use ParseError as P;
+    let code = match e {
+        P::Empty | P::NotUtf8 | P::Unknown(_) => ReplyCode::SYNTAX_ERROR,
+        P::MissingArgument(_) | P::UnexpectedArgument(_) | P::Nul | P::BadArgument { .. } => {
+            ReplyCode::BAD_ARGUMENTS
+        }
+        P::Unsupported { .. } => ReplyCode::PARAMETER_NOT_IMPLEMENTED,
+        P::BadProtocol => ReplyCode::BAD_PROTOCOL,
+    };
+    let text = match e {
+        P::BadProtocol => "Network protocol not supported, use (1,2)".to_string(),
+        P::Unknown(v) => format!("Unknown command {}", crate::escape_for_reply(v)),
+        other => {
+            let s = other.to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => s,
+            }
+        }
+    };
+    Reply::new(code, text)
+}
+
+/// Commands answered at once even while a transfer runs (RFC 959 §4.1.3).
+fn answers_during_transfer(cmd: &Command) -> bool {
+    matches!(cmd, Command::Abor | Command::Stat(None) | Command::Noop)
+}
+
+impl Session {
+    /// Serve one control connection until QUIT, EOF, timeout or shutdown.
+    pub async fn run(mut stream: TcpStream, config: Arc<Config>, shutdown: CancellationToken) {
+        let (peer, local) = match (stream.peer_addr(), stream.local_addr()) {
+            (Ok(p), Ok(l)) => (p, l),
+            _ => return,
+        };
+        let mut session = Session::new(config, peer, local);
+        tracing::info!(%peer, "session start");
+        let greeting = Reply::new(ReplyCode::READY, "ftpd ready");
+        let end = match stream.write_all(greeting.encode().as_bytes()).await {
+            Ok(()) => session.serve(&mut stream, &shutdown).await,
+            Err(e) => End::Io(e),
+        };
+        if let Some(t) = session.transfer.take() {
+            t.cancel.cancel();
+            let _ = t.handle.await;
+        }
+        let reason = match &end {
+            End::Quit => "quit".to_string(),
+            End::PeerClosed => "peer closed".to_string(),
+            End::IdleTimeout => "idle timeout".to_string(),
+            End::Shutdown => "server shutdown".to_string(),
+            End::Io(e) => format!("io error: {e}"),
+        };
+        tracing::info!(%peer, user = session.user_name(), %reason, "session end");
+    }
+
+    async fn serve(&mut self, stream: &mut TcpStream, shutdown: &CancellationToken) -> End {
+        let mut lines = LineBuffer::new(self.config.max_line);
+        let mut deferred: Option<Frame> = None;
+        let mut buf = [0u8; READ_CHUNK];
+        loop {
+            // Answer every complete line we may answer now, in order.
+            while let Some(frame) = deferred.take().or_else(|| lines.next_frame()) {
+                let parsed = match &frame {
+                    Frame::TooLong => None,
+                    Frame::Line(l) => Some(Command::parse_bytes(l)),
+                };
+                if self.transfer.is_some() {
+                    let now = matches!(&parsed, Some(Ok(c)) if answers_during_transfer(c));
+                    if !now {
+                        deferred = Some(frame);
+                        break;
+                    }
+                }
+                let outcome = match parsed {
+                    None => Outcome::Reply(Reply::new(ReplyCode::SYNTAX_ERROR, "Line too long")),
+                    Some(Err(e)) => {
+                        tracing::info!(peer = %self.peer, error = %e, "refused line");
+                        Outcome::Reply(parse_error_reply(&e))
+                    }
+                    Some(Ok(cmd)) => self.handle(cmd).await,
+                };
+                match self.apply(outcome, stream).await {
+                    Ok(true) => {}
+                    Ok(false) => return End::Quit,
+                    Err(e) => return End::Io(e),
+                }
+            }
+            lines.shrink();
+            // A running transfer is not idle.
+            let limit = if self.transfer.is_some() {
+                NO_LIMIT
+            } else {
+                self.config.idle_timeout
+            };
+            // While a command waits for the transfer, stop reading: a client
+            // cannot queue unbounded lines behind it.
+            let may_read = deferred.is_none();
+            tokio::select! {
+                read = tokio::time::timeout(limit, stream.read(&mut buf)), if may_read => {
+                    match read {
+                        Err(_) => {
+                            let r = Reply::new(ReplyCode::NOT_AVAILABLE, "Idle timeout, closing control connection");
+                            let _ = stream.write_all(r.encode().as_bytes()).await;
+                            return End::IdleTimeout;
+                        }
+                        Ok(Ok(0)) => return End::PeerClosed,
+                        Ok(Ok(n)) => lines.extend(&buf[..n]),
+                        Ok(Err(e)) => return End::Io(e),
+                    }
+                }
+                reply = wait_transfer(&mut self.transfer) => {
+                    self.transfer = None;
+                    if let Err(e) = stream.write_all(reply.encode().as_bytes()).await {
+                        return End::Io(e);
+                    }
+                }
+                _ = shutdown.cancelled() => {
+                    let r = Reply::new(ReplyCode::NOT_AVAILABLE, "Server shutting down");
+                    let _ = stream.write_all(r.encode().as_bytes()).await;
+                    return End::Shutdown;
+                }
+            }
+        }
+    }
+
+    /// Run one command through the login gate and the dispatcher.
+    async fn handle(&mut self, cmd: Command) -> Outcome {
+        if matches!(cmd, Command::Abor) && self.transfer.is_some() {
+            return self.abort_transfer().await;
+        }
+        if matches!(cmd, Command::Stat(None)) {
+            if let Some(t) = &self.transfer {
+                let bytes = t.progress.load(Ordering::Relaxed);
+                return Outcome::Reply(Reply::multi(
+                    ReplyCode::SYSTEM_STATUS,
+                    [
+                        "Transfer in progress:".to_string(),
+                        format!("{} {} bytes transferred", t.description, bytes),
+                        "End of status".to_string(),
+                    ],
+                ));
+            }
+        }
+        if !self.auth.is_logged_in() && !commands::allowed_before_login(&cmd) {
+            tracing::info!(peer = %self.peer, verb = cmd.verb(), "refused before login");
+            return Outcome::Reply(Reply::new(
+                ReplyCode::NOT_LOGGED_IN,
+                "Please log in with USER and PASS first",
+            ));
+        }
+        let restart = self.restart.take();
+        let rename = self.pending_rename.take();
+        commands::dispatch(self, cmd, restart, rename).await
+    }
+
+    /// ABOR while a transfer runs: cancel it, then 426 (from the transfer)
+    /// and 226 (RFC 959 §4.1.3).
+    async fn abort_transfer(&mut self) -> Outcome {
+        let mut replies = Vec::new();
+        if let Some(t) = self.transfer.take() {
+            t.cancel.cancel();
+            let reply = t
+                .handle
+                .await
+                .unwrap_or_else(|_| Reply::new(ReplyCode::TRANSFER_ABORTED, "Transfer aborted"));
+            replies.push(reply);
+        }
+        replies.push(Reply::new(
+            ReplyCode::CLOSING_DATA,
+            "ABOR command successful",
+        ));
+        Outcome::Replies(replies)
+    }
+
+    /// Write what a command produced. Returns false when the session must end.
+    async fn apply(&mut self, outcome: Outcome, stream: &mut TcpStream) -> std::io::Result<bool> {
+        match outcome {
+            Outcome::Reply(r) => stream.write_all(r.encode().as_bytes()).await?,
+            Outcome::Replies(rs) => {
+                let text: String = rs.iter().map(Reply::encode).collect();
+                stream.write_all(text.as_bytes()).await?;
+            }
+            Outcome::Close(r) => {
+                stream.write_all(r.encode().as_bytes()).await?;
+                let _ = stream.shutdown().await;
+                return Ok(false);
+            }
+            Outcome::Transfer(t) => {
+                stream.write_all(t.preliminary.encode().as_bytes()).await?;
+                self.transfer = Some(RunningTransfer::spawn(*t, &self.config));
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Resolve when the running transfer finishes; pending forever if none runs.
+async fn wait_transfer(transfer: &mut Option<RunningTransfer>) -> Reply {
+    match transfer {
+        Some(t) => match (&mut t.handle).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "transfer task failed");
+                Reply::new(ReplyCode::LOCAL_ERROR, "Transfer failed: local error")
+            }
+        },
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,119 @@
+//! The session's state as types: who is logged in (and with which storage),
+//! what data connection is prepared, and the per-session settings. Illegal
+//! combinations (storage before login, a PASV listener and a PORT address at
+//! once) cannot be represented.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use ftp_proto::TransferType;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::listing::Facts;
+use crate::storage::{Storage, VirtualPath};
+use crate::transfer::RunningTransfer;
+
+/// Login progress (RFC 959 §4.1.1).
+#[derive(Debug)]
+pub enum AuthState {
+    /// Connected; USER not yet given.
+    Connected,
+    /// USER given; PASS expected.
+    AwaitingPass { user: String },
+    /// Logged in, with the user's sandboxed storage.
+    LoggedIn {
+        user: String,
+        write: bool,
+        storage: Arc<dyn Storage>,
+    },
+}
+
+impl AuthState {
+    pub fn is_logged_in(&self) -> bool {
+        matches!(self, AuthState::LoggedIn { .. })
+    }
+}
+
+/// The prepared data connection (RFC 959 §3.2).
+#[derive(Debug, Default)]
+pub enum DataChannel {
+    /// Nothing prepared: a transfer now gets 425.
+    #[default]
+    Idle,
+    /// PASV/EPSV: listening; accepts one connection from the control peer.
+    Passive(TcpListener),
+    /// PORT/EPRT: connect to this address when the transfer starts.
+    Active(SocketAddr),
+}
+
+/// Everything one control connection knows. Owned by its task.
+pub struct Session {
+    pub config: Arc<Config>,
+    /// The control connection's peer (client) address.
+    pub peer: SocketAddr,
+    /// The control connection's local (server) address.
+    pub local: SocketAddr,
+    pub auth: AuthState,
+    pub cwd: VirtualPath,
+    pub transfer_type: TransferType,
+    pub data: DataChannel,
+    /// REST offset, valid for the very next command only (RFC 3659 §5.5).
+    pub restart: Option<u64>,
+    /// RNFR source, valid for the very next command only (RFC 959 §4.1.3).
+    pub pending_rename: Option<VirtualPath>,
+    /// After `EPSV ALL`, only EPSV may set up data connections (RFC 2428 §4).
+    pub epsv_all: bool,
+    /// Facts MLSD/MLST report, chosen with `OPTS MLST`.
+    pub facts: Facts,
+    /// The transfer running in a child task, if any.
+    pub transfer: Option<RunningTransfer>,
+}
+
+impl Session {
+    pub fn new(config: Arc<Config>, peer: SocketAddr, local: SocketAddr) -> Session {
+        Session {
+            config,
+            peer,
+            local,
+            auth: AuthState::Connected,
+            cwd: VirtualPath::root(),
+            transfer_type: TransferType::Ascii,
+            data: DataChannel::Idle,
+            restart: None,
+            pending_rename: None,
+            epsv_all: false,
+            facts: Facts::default(),
+            transfer: None,
+        }
+    }
+
+    /// The logged-in user's name, or "-" for the log.
+    pub fn user_name(&self) -> &str {
+        match &self.auth {
+            AuthState::LoggedIn { user, .. } | AuthState::AwaitingPass { user } => user,
+            AuthState::Connected => "-",
+        }
+    }
+
+    /// The peer's IP as IPv4 when it is an IPv4-mapped IPv6 address.
+    pub fn peer_ip(&self) -> IpAddr {
+        canonical_ip(self.peer.ip())
+    }
+
+    /// The local IP as IPv4 when it is an IPv4-mapped IPv6 address.
+    pub fn local_ip(&self) -> IpAddr {
+        canonical_ip(self.local.ip())
+    }
+}
+
+/// `::ffff:a.b.c.d` → `a.b.c.d`; other addresses unchanged.
+pub fn canonical_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(v6),
+        },
+        v4 => v4,
+    }
+}

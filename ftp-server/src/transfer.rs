@@ -1,0 +1,395 @@
+//! Transfers run in a child task with a cancellation token (ABOR) and a
+//! shared byte counter (STAT). Each ends in exactly one reply, returned to the
+//! session loop which writes it: 226 on success, 425 when the data connection
+//! cannot be made, 426 when it breaks or is aborted, 451/452 on local errors.
+//! Uploads to a temporary file are renamed over the target only on success.
+
+use std::io::SeekFrom;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ftp_proto::{Reply, ReplyCode};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::session::DataChannel;
+use crate::storage::{Storage, StorageError, Upload, VirtualPath};
+
+/// Buffer size for copying file data.
+const BUF: usize = 256 * 1024;
+
+/// Where an upload's bytes go.
+pub enum Sink {
+    /// STOR: a temp file renamed over the target on success.
+    Atomic(Upload),
+    /// APPE, REST+STOR, STOU: write in place from `offset`; with
+    /// `truncate`, the file ends where the upload ends.
+    InPlace {
+        file: std::fs::File,
+        path: VirtualPath,
+        offset: u64,
+        truncate: bool,
+    },
+}
+
+/// What the data connection carries.
+pub enum Job {
+    /// RETR from `offset`.
+    Send {
+        file: std::fs::File,
+        offset: u64,
+        path: VirtualPath,
+    },
+    /// STOR / APPE / STOU.
+    Receive { sink: Sink },
+    /// LIST / NLST / MLSD: text produced by a blocking producer, streamed in chunks.
+    Listing { chunks: mpsc::Receiver<Vec<u8>> },
+}
+
+/// A transfer ready to start: the 150 reply to send first, and the job.
+pub struct Transfer {
+    pub preliminary: Reply,
+    pub data: DataChannel,
+    pub job: Job,
+    pub ascii: bool,
+    pub peer_ip: IpAddr,
+    pub local_ip: IpAddr,
+    pub storage: Arc<dyn Storage>,
+    pub user: String,
+    /// e.g. "RETR /a/b.txt", for STAT and the log.
+    pub description: String,
+}
+
+/// A transfer task and the handles the session keeps on it.
+pub struct RunningTransfer {
+    pub handle: JoinHandle<Reply>,
+    pub cancel: CancellationToken,
+    pub progress: Arc<AtomicU64>,
+    pub description: String,
+}
+
+impl RunningTransfer {
+    pub fn spawn(t: Transfer, config: &Config) -> RunningTransfer {
+        let cancel = CancellationToken::new();
+        let progress = Arc::new(AtomicU64::new(0));
+        let description = t.description.clone();
+        let timeout = config.data_timeout;
+        let handle = tokio::spawn(run(t, cancel.clone(), progress.clone(), timeout));
+        RunningTransfer {
+            handle,
+            cancel,
+            progress,
+            description,
+        }
+    }
+}
+
+/// Why a copy stopped early.
+enum Fail {
+    Aborted,
+    Stalled,
+    Network(std::io::Error),
+    Local(std::io::Error),
+}
+
+async fn run(
+    t: Transfer,
+    cancel: CancellationToken,
+    progress: Arc<AtomicU64>,
+    timeout: Duration,
+) -> Reply {
+    let started = Instant::now();
+    let conn = tokio::select! {
+        c = crate::data::open(t.data, t.peer_ip, t.local_ip, timeout) => c,
+        _ = cancel.cancelled() => {
+            discard(t.job, &t.storage).await;
+            return Reply::new(ReplyCode::TRANSFER_ABORTED, "Transfer aborted");
+        }
+    };
+    let mut conn = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::info!(error = %e, what = %t.description, "data connection failed");
+            discard(t.job, &t.storage).await;
+            return Reply::new(ReplyCode::CANT_OPEN_DATA, "Can't open data connection");
+        }
+    };
+    let copy = Copy {
+        cancel: &cancel,
+        progress: &progress,
+        timeout,
+        ascii: t.ascii,
+    };
+    let result = match t.job {
+        Job::Send { file, offset, .. } => copy.send(file, offset, &mut conn).await,
+        Job::Listing { chunks } => copy.listing(chunks, &mut conn).await,
+        Job::Receive { sink } => copy.receive(sink, &mut conn, &t.storage).await,
+    };
+    let _ = conn.shutdown().await;
+    let bytes = progress.load(Ordering::Relaxed);
+    let secs = started.elapsed().as_secs_f64();
+    let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
+    let outcome = match &result {
+        Ok(()) => "ok".to_string(),
+        Err(Fail::Aborted) => "aborted".to_string(),
+        Err(Fail::Stalled) => "stalled".to_string(),
+        Err(Fail::Network(e)) => format!("network error: {e}"),
+        Err(Fail::Local(e)) => format!("local error: {e}"),
+    };
+    tracing::info!(user = %t.user, what = %t.description, bytes, secs, rate_bytes_per_sec = rate as u64, outcome, "transfer");
+    match result {
+        Ok(()) => Reply::new(ReplyCode::CLOSING_DATA, "Transfer complete"),
+        Err(Fail::Aborted) => Reply::new(ReplyCode::TRANSFER_ABORTED, "Transfer aborted"),
+        Err(Fail::Stalled) => Reply::new(
+            ReplyCode::TRANSFER_ABORTED,
+            "Data connection stalled, transfer aborted",
+        ),
+        Err(Fail::Network(_)) => Reply::new(
+            ReplyCode::TRANSFER_ABORTED,
+            "Data connection closed, transfer aborted",
+        ),
+        Err(Fail::Local(e)) => match StorageError::from(e) {
+            StorageError::NoSpace => Reply::new(
+                ReplyCode::INSUFFICIENT_STORAGE,
+                "Insufficient storage space",
+            ),
+            _ => Reply::new(ReplyCode::LOCAL_ERROR, "Local error in processing"),
+        },
+    }
+}
+
+/// Throw away an upload that never started.
+async fn discard(job: Job, storage: &Arc<dyn Storage>) {
+    if let Job::Receive {
+        sink: Sink::Atomic(upload),
+    } = job
+    {
+        let storage = storage.clone();
+        let _ = tokio::task::spawn_blocking(move || storage.discard_upload(upload)).await;
+    }
+}
+
+struct Copy<'a> {
+    cancel: &'a CancellationToken,
+    progress: &'a AtomicU64,
+    timeout: Duration,
+    ascii: bool,
+}
+
+impl Copy<'_> {
+    /// One bounded, cancellable network read.
+    async fn read_net<R: AsyncRead + Unpin>(
+        &self,
+        r: &mut R,
+        buf: &mut [u8],
+    ) -> Result<usize, Fail> {
+        tokio::select! {
+            res = tokio::time::timeout(self.timeout, r.read(buf)) => match res {
+                Err(_) => Err(Fail::Stalled),
+                Ok(Ok(n)) => Ok(n),
+                Ok(Err(e)) => Err(Fail::Network(e)),
+            },
+            _ = self.cancel.cancelled() => Err(Fail::Aborted),
+        }
+    }
+
+    /// One bounded, cancellable network write.
+    async fn write_net<W: AsyncWrite + Unpin>(&self, w: &mut W, data: &[u8]) -> Result<(), Fail> {
+        tokio::select! {
+            res = tokio::time::timeout(self.timeout, w.write_all(data)) => match res {
+                Err(_) => Err(Fail::Stalled),
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(Fail::Network(e)),
+            },
+            _ = self.cancel.cancelled() => Err(Fail::Aborted),
+        }
+    }
+
+    async fn send<W: AsyncWrite + Unpin>(
+        &self,
+        file: std::fs::File,
+        offset: u64,
+        conn: &mut W,
+    ) -> Result<(), Fail> {
+        let mut file = tokio::fs::File::from_std(file);
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .await
+                .map_err(Fail::Local)?;
+        }
+        let mut buf = vec![0u8; BUF];
+        let mut out = Vec::new();
+        loop {
+            let n = file.read(&mut buf).await.map_err(Fail::Local)?;
+            if n == 0 {
+                return Ok(());
+            }
+            let data = if self.ascii {
+                to_crlf(&buf[..n], &mut out);
+                &out[..]
+            } else {
+                &buf[..n]
+            };
+            self.write_net(conn, data).await?;
+            self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
+    async fn listing<W: AsyncWrite + Unpin>(
+        &self,
+        mut chunks: mpsc::Receiver<Vec<u8>>,
+        conn: &mut W,
+    ) -> Result<(), Fail> {
+        while let Some(chunk) = chunks.recv().await {
+            self.write_net(conn, &chunk).await?;
+            self.progress
+                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    async fn receive<R: AsyncRead + Unpin>(
+        &self,
+        sink: Sink,
+        conn: &mut R,
+        storage: &Arc<dyn Storage>,
+    ) -> Result<(), Fail> {
+        let (std_file, offset) = match &sink {
+            Sink::Atomic(u) => (u.file.try_clone().map_err(Fail::Local)?, 0),
+            Sink::InPlace { file, offset, .. } => (file.try_clone().map_err(Fail::Local)?, *offset),
+        };
+        let mut file = tokio::fs::File::from_std(std_file);
+        let copied = async {
+            file.seek(SeekFrom::Start(offset))
+                .await
+                .map_err(Fail::Local)?;
+            let mut buf = vec![0u8; BUF];
+            let mut out = Vec::new();
+            let mut pending_cr = false;
+            let mut written = 0u64;
+            loop {
+                let n = self.read_net(conn, &mut buf).await?;
+                if n == 0 {
+                    if pending_cr {
+                        file.write_all(b"\r").await.map_err(Fail::Local)?;
+                        written += 1;
+                    }
+                    break;
+                }
+                let data = if self.ascii {
+                    pending_cr = from_crlf(&buf[..n], pending_cr, &mut out);
+                    &out[..]
+                } else {
+                    &buf[..n]
+                };
+                file.write_all(data).await.map_err(Fail::Local)?;
+                written += data.len() as u64;
+                self.progress.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            file.flush().await.map_err(Fail::Local)?;
+            Ok::<u64, Fail>(written)
+        }
+        .await;
+        drop(file);
+        let storage = storage.clone();
+        tokio::task::spawn_blocking(move || finish_upload(sink, copied, storage.as_ref()))
+            .await
+            .unwrap_or_else(|e| Err(Fail::Local(std::io::Error::other(e))))
+    }
+}
+
+/// Persist or discard an upload once its bytes stopped coming.
+fn finish_upload(sink: Sink, copied: Result<u64, Fail>, storage: &dyn Storage) -> Result<(), Fail> {
+    match (sink, copied) {
+        (Sink::Atomic(upload), Ok(_)) => storage
+            .persist_upload(upload)
+            .map_err(|e| Fail::Local(storage_io(e))),
+        (Sink::Atomic(upload), Err(f)) => {
+            storage.discard_upload(upload);
+            Err(f)
+        }
+        (
+            Sink::InPlace {
+                file,
+                truncate,
+                offset,
+                path,
+            },
+            copied,
+        ) => {
+            if let (true, Ok(n)) = (truncate, &copied) {
+                if let Err(e) = file.set_len(offset + n) {
+                    tracing::warn!(%path, error = %e, "truncate after upload failed");
+                }
+            }
+            copied.map(|_| ())
+        }
+    }
+}
+
+fn storage_io(e: StorageError) -> std::io::Error {
+    match e {
+        StorageError::Io(e) => e,
+        StorageError::NoSpace => std::io::Error::from(std::io::ErrorKind::StorageFull),
+        other => std::io::Error::other(other.to_string()),
+    }
+}
+
+/// ASCII on the wire (RFC 959 §3.1.1.1): every LF becomes CRLF.
+fn to_crlf(data: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    for &b in data {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+}
+
+/// ASCII from the wire: CRLF becomes LF. A CR at the end of a chunk is held
+/// back (returned true) until the next chunk shows whether LF follows.
+fn from_crlf(data: &[u8], mut pending_cr: bool, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    for &b in data {
+        if pending_cr {
+            pending_cr = false;
+            if b != b'\n' {
+                out.push(b'\r');
+            }
+        }
+        if b == b'\r' {
+            pending_cr = true;
+        } else {
+            out.push(b);
+        }
+    }
+    pending_cr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lf_becomes_crlf() {
+        let mut out = Vec::new();
+        to_crlf(b"a\nb\n", &mut out);
+        assert_eq!(out, b"a\r\nb\r\n");
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_chunks() {
+        let mut out = Vec::new();
+        let p = from_crlf(b"a\r", false, &mut out);
+        assert!(p);
+        assert_eq!(out, b"a");
+        let p = from_crlf(b"\nb\rc", p, &mut out);
+        assert!(!p);
+        assert_eq!(out, b"\nb\rc");
+    }
+}
