@@ -1,0 +1,372 @@
+//! `FtpClient`: one logged-in control connection with typed methods (`size`,
+//! `mkd`, `rename`, `list_dir`, `retrieve`, `store`, ...). Commands are built
+//! as `ftp_proto::Command` values, refused if they carry CR/LF, logged with
+//! the password masked, and answered by whole replies from `ReplyParser`.
+//!
+//! The control connection is a boxed `Stream` so that a TLS stream can be
+//! slotted in later (issue 4) without touching the methods above it. Data
+//! connections live in `data.rs`, the byte pumps in `transfer.rs`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use ftp_proto::{Command, Reply, ReplyCode, ReplyParser, TransferType};
+
+use crate::error::{ClientError, Result};
+use crate::listing::{self, Entry, Timestamp};
+use crate::output::escape;
+
+/// A byte stream the client can speak FTP over (plain TCP today, TLS later).
+pub trait Stream: Read + Write + Send {}
+impl<T: Read + Write + Send> Stream for T {}
+
+/// The longest reply line kept; longer lines are cut (a hostile server must
+/// not make the client buffer without bound).
+const MAX_LINE: u64 = 8192;
+/// The most lines one multi-line reply may have.
+const MAX_REPLY_LINES: usize = 10_000;
+
+/// How to reach and talk to a server.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Connect, control read and data stall timeout.
+    pub timeout: Duration,
+    /// Use EPRT/PORT instead of EPSV/PASV.
+    pub active: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            timeout: Duration::from_secs(30),
+            active: false,
+        }
+    }
+}
+
+/// What FEAT advertised (RFC 2389).
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    pub mlst: bool,
+    pub utf8: bool,
+    pub size: bool,
+    pub rest_stream: bool,
+}
+
+impl Features {
+    fn from_reply(reply: &Reply) -> Features {
+        let mut f = Features::default();
+        for line in &reply.lines {
+            let word = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            match word.as_str() {
+                "MLST" | "MLSD" => f.mlst = true,
+                "UTF8" => f.utf8 = true,
+                "SIZE" => f.size = true,
+                "REST" => f.rest_stream = line.to_ascii_uppercase().contains("STREAM"),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// One control connection.
+pub struct FtpClient {
+    control: BufReader<Box<dyn Stream>>,
+    /// A handle on the TCP socket under `control`, for timeouts.
+    tcp: TcpStream,
+    pub(crate) peer: SocketAddr,
+    pub(crate) local: SocketAddr,
+    pub(crate) options: ConnectOptions,
+    pub features: Features,
+    /// EPSV failed once; use PASV from now on.
+    pub(crate) epsv_failed: bool,
+    /// EPRT failed once; use PORT from now on.
+    pub(crate) eprt_failed: bool,
+    /// The login directory, for returning after a CWD probe.
+    home: Option<String>,
+}
+
+/// Verbs whose 550 means "no such file or directory" (exit 3).
+fn is_lookup(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Retr(_)
+            | Command::Size(_)
+            | Command::Mdtm(_)
+            | Command::Cwd(_)
+            | Command::Dele(_)
+            | Command::Rmd(_)
+            | Command::Rnfr(_)
+            | Command::Mlst(_)
+            | Command::Mlsd(_)
+            | Command::List(_)
+            | Command::Nlst(_)
+    )
+}
+
+/// Turn a refusal into the right error: 550/450 on a lookup is "not found".
+pub(crate) fn refusal(cmd: &Command, reply: Reply) -> ClientError {
+    let what = match cmd {
+        Command::Pass(_) => "PASS ****".to_string(),
+        c => c.to_string(),
+    };
+    let code = reply.code;
+    if is_lookup(cmd) && (code == ReplyCode::FILE_UNAVAILABLE || code == ReplyCode::FILE_BUSY) {
+        ClientError::NotFound { what, reply }
+    } else if code == ReplyCode::NOT_LOGGED_IN {
+        ClientError::Login(reply)
+    } else {
+        ClientError::Refused { what, reply }
+    }
+}
+
+impl FtpClient {
+    /// Connect to `host:port` and read the greeting.
+    pub fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<FtpClient> {
+        let target = format!("{host}:{port}");
+        let addrs: Vec<SocketAddr> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| ClientError::net(format!("resolve {target}"), e))?
+            .collect();
+        let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, options.timeout) {
+                Ok(tcp) => return Self::from_tcp(tcp, options),
+                Err(e) => last = e,
+            }
+        }
+        Err(ClientError::net(format!("connect to {target}"), last))
+    }
+
+    fn from_tcp(tcp: TcpStream, options: ConnectOptions) -> Result<FtpClient> {
+        let ctx = |e| ClientError::net("control connection", e);
+        tcp.set_read_timeout(Some(options.timeout)).map_err(ctx)?;
+        tcp.set_write_timeout(Some(options.timeout)).map_err(ctx)?;
+        let _ = tcp.set_nodelay(true);
+        let peer = tcp.peer_addr().map_err(ctx)?;
+        let local = tcp.local_addr().map_err(ctx)?;
+        let handle = tcp.try_clone().map_err(ctx)?;
+        let mut client = FtpClient {
+            control: BufReader::new(Box::new(tcp)),
+            tcp: handle,
+            peer,
+            local,
+            options,
+            features: Features::default(),
+            epsv_failed: false,
+            eprt_failed: false,
+            home: None,
+        };
+        let mut greeting = client.read_reply()?;
+        if greeting.code == ReplyCode::SERVICE_READY_SOON {
+            greeting = client.read_reply()?;
+        }
+        if greeting.code != ReplyCode::READY {
+            return Err(ClientError::net(
+                "server refused the connection",
+                std::io::Error::other(greeting.to_string()),
+            ));
+        }
+        Ok(client)
+    }
+
+    /// USER/PASS, then FEAT, `OPTS UTF8 ON` when offered, and TYPE I.
+    pub fn login(&mut self, user: &str, password: &str) -> Result<()> {
+        let reply = self.send(&Command::User(user.to_string()))?;
+        let reply = match reply.code.0 {
+            230 => reply,
+            331 | 332 => self.send(&Command::Pass(password.to_string()))?,
+            _ => return Err(ClientError::Login(reply)),
+        };
+        if reply.code != ReplyCode::LOGGED_IN && reply.code != ReplyCode::SUPERFLUOUS {
+            return Err(ClientError::Login(reply));
+        }
+        let feat = self.send(&Command::Feat)?;
+        if feat.code.is_success() {
+            self.features = Features::from_reply(&feat);
+        }
+        if self.features.utf8 {
+            // Best effort: some servers are always UTF-8 and refuse this.
+            self.send(&Command::Opts("UTF8 ON".into()))?;
+        }
+        self.expect(&Command::Type(TransferType::Image))?;
+        Ok(())
+    }
+
+    /// Send one command and read its reply (any code).
+    pub fn send(&mut self, cmd: &Command) -> Result<Reply> {
+        self.send_only(cmd)?;
+        self.read_reply()
+    }
+
+    /// Send one command without reading the reply.
+    pub(crate) fn send_only(&mut self, cmd: &Command) -> Result<()> {
+        if cmd.has_line_break() {
+            return Err(ClientError::Usage(format!(
+                "{} argument contains a line break; refusing to send it",
+                cmd.verb()
+            )));
+        }
+        match cmd {
+            Command::Pass(_) => tracing::debug!("> PASS ****"),
+            c => tracing::debug!("> {}", escape(&c.to_string())),
+        }
+        let line = format!("{cmd}\r\n");
+        let stream = self.control.get_mut();
+        stream
+            .write_all(line.as_bytes())
+            .and_then(|_| stream.flush())
+            .map_err(|e| ClientError::net(format!("send {}", cmd.verb()), e))
+    }
+
+    /// Send and require a 2xx reply.
+    pub fn expect(&mut self, cmd: &Command) -> Result<Reply> {
+        let reply = self.send(cmd)?;
+        if reply.code.is_success() {
+            Ok(reply)
+        } else {
+            Err(refusal(cmd, reply))
+        }
+    }
+
+    /// Read one whole reply (multi-line replies joined).
+    pub fn read_reply(&mut self) -> Result<Reply> {
+        let mut parser = ReplyParser::new();
+        for _ in 0..MAX_REPLY_LINES {
+            let mut raw = Vec::new();
+            let n = (&mut self.control)
+                .take(MAX_LINE)
+                .read_until(b'\n', &mut raw)
+                .map_err(|e| ClientError::net("read reply", e))?;
+            if n == 0 {
+                return Err(ClientError::net(
+                    "read reply",
+                    std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "server closed the connection",
+                    ),
+                ));
+            }
+            let line = String::from_utf8_lossy(&raw);
+            tracing::debug!("< {}", escape(line.trim_end_matches(['\r', '\n'])));
+            match parser.feed_line(&line) {
+                Ok(Some(reply)) => return Ok(reply),
+                Ok(None) => {}
+                Err(e) => return Err(ClientError::Protocol(escape(&e.to_string()).into_owned())),
+            }
+        }
+        Err(ClientError::Protocol("reply has too many lines".into()))
+    }
+
+    /// Set the control read timeout (shortened while aborting).
+    pub(crate) fn set_read_timeout(&self, t: Duration) {
+        let _ = self.tcp.set_read_timeout(Some(t));
+    }
+
+    /// The login directory (PWD, asked once).
+    pub fn home(&mut self) -> Result<String> {
+        if let Some(h) = &self.home {
+            return Ok(h.clone());
+        }
+        let reply = self.expect(&Command::Pwd)?;
+        let home = ftp_proto::unquote_path(&reply.text()).ok_or_else(|| {
+            ClientError::Protocol(format!("cannot read PWD reply {:?}", escape(&reply.text())))
+        })?;
+        self.home = Some(home.clone());
+        Ok(home)
+    }
+
+    /// CWD (relative paths are relative to the login directory).
+    pub fn cwd(&mut self, path: &str) -> Result<()> {
+        let home = self.home()?;
+        let target = if path.is_empty() || path.starts_with('/') {
+            if path.is_empty() {
+                home
+            } else {
+                path.to_string()
+            }
+        } else {
+            crate::url::join(&home, path)
+        };
+        self.expect(&Command::Cwd(target)).map(|_| ())
+    }
+
+    /// True if `path` is a directory (probed with CWD, then back home).
+    pub fn is_dir(&mut self, path: &str) -> Result<bool> {
+        match self.cwd(path) {
+            Ok(()) => {
+                self.cwd("")?;
+                Ok(true)
+            }
+            Err(ClientError::NotFound { .. } | ClientError::Refused { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// SIZE, or `None` when the server cannot say (no such file, or no SIZE).
+    pub fn size(&mut self, path: &str) -> Result<Option<u64>> {
+        let reply = self.send(&Command::Size(path.to_string()))?;
+        if reply.code != ReplyCode::FILE_STATUS {
+            return Ok(None);
+        }
+        Ok(reply.text().trim().parse().ok())
+    }
+
+    /// MDTM as a UTC timestamp, if the server has it.
+    pub fn mdtm(&mut self, path: &str) -> Result<Option<Timestamp>> {
+        let reply = self.send(&Command::Mdtm(path.to_string()))?;
+        if reply.code != ReplyCode::FILE_STATUS {
+            return Ok(None);
+        }
+        Ok(Timestamp::parse_mdtm(reply.text().trim()))
+    }
+
+    /// MLST one path; `Ok(None)` if the server lacks MLST.
+    pub fn mlst(&mut self, path: &str) -> Result<Option<Entry>> {
+        if !self.features.mlst {
+            return Ok(None);
+        }
+        let cmd = Command::Mlst(Some(path.to_string()).filter(|p| !p.is_empty()));
+        let reply = self.expect(&cmd)?;
+        // 250-Listing path / " facts name" / 250 End
+        Ok(reply
+            .lines
+            .iter()
+            .skip(1)
+            .find_map(|l| listing::parse_mlsd_line(l)))
+    }
+
+    pub fn mkd(&mut self, path: &str) -> Result<()> {
+        self.expect(&Command::Mkd(path.to_string())).map(|_| ())
+    }
+
+    pub fn rmd(&mut self, path: &str) -> Result<()> {
+        self.expect(&Command::Rmd(path.to_string())).map(|_| ())
+    }
+
+    pub fn dele(&mut self, path: &str) -> Result<()> {
+        self.expect(&Command::Dele(path.to_string())).map(|_| ())
+    }
+
+    /// RNFR then RNTO (RFC 959 §4.1.3).
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        let rnfr = Command::Rnfr(from.to_string());
+        let reply = self.send(&rnfr)?;
+        if reply.code != ReplyCode::PENDING {
+            return Err(refusal(&rnfr, reply));
+        }
+        self.expect(&Command::Rnto(to.to_string())).map(|_| ())
+    }
+
+    /// QUIT, ignoring failures: the work is done either way.
+    pub fn quit(mut self) {
+        self.set_read_timeout(Duration::from_secs(2));
+        let _ = self.send(&Command::Quit);
+    }
+}

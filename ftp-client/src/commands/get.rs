@@ -1,0 +1,249 @@
+//! `ftpc get [-r] [-c] [-o PATH|-] URL [LOCAL]`: download one file, or with
+//! `-r` a tree over `-j` connections. `-c` resumes with REST from the local
+//! length. Every remote name is checked with `safe_name` before it becomes a
+//! local path, so a hostile listing cannot write outside the destination.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::client::FtpClient;
+use crate::error::{ClientError, Result};
+use crate::listing::{safe_name, Kind};
+use crate::url::{join, FtpUrl};
+
+use super::pool::{self, Job};
+use super::{Context, MAX_DEPTH};
+
+/// Where `get` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// `./NAME`.
+    Default,
+    /// `-o PATH` or `LOCAL`; a directory receives `NAME` inside it.
+    Path(PathBuf),
+    /// `-o -`.
+    Stdout,
+}
+
+/// `get` options.
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub url: FtpUrl,
+    pub output: Output,
+    pub recursive: bool,
+    pub resume: bool,
+}
+
+/// A byte count that disagrees with the server's SIZE is an error.
+pub fn check_size(path: &str, expected: Option<u64>, got: u64) -> Result<()> {
+    match expected {
+        Some(e) if e != got => Err(ClientError::SizeMismatch {
+            path: path.to_string(),
+            expected: e,
+            got,
+        }),
+        _ => Ok(()),
+    }
+}
+
+pub fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if args.output == Output::Stdout {
+        if args.recursive {
+            return Err(ClientError::Usage("-o - cannot be used with -r".into()));
+        }
+        return super::cat::run(ctx, &args.url);
+    }
+    let name = args.url.file_name();
+    let dest = match &args.output {
+        Output::Path(p) if p.is_dir() && !name.is_empty() => p.join(name),
+        Output::Path(p) => p.clone(),
+        _ if name.is_empty() => PathBuf::from("."),
+        _ => PathBuf::from(name),
+    };
+    let mut client = ctx.target.connect()?;
+    if args.recursive {
+        return get_tree(ctx, client, args, &dest);
+    }
+    if name.is_empty() {
+        return Err(ClientError::Usage(
+            "the URL names a directory; use -r".into(),
+        ));
+    }
+    let started = std::time::Instant::now();
+    let expected = client.size(&args.url.path)?;
+    let bar = ctx.printer.file_bar(name, expected);
+    let got = download(
+        &mut client,
+        &args.url.path,
+        &dest,
+        args.resume,
+        expected,
+        &mut |n| bar.inc(n),
+    );
+    bar.finish_and_clear();
+    let got = got?;
+    client.quit();
+    ctx.printer.summary(1, got, started.elapsed());
+    Ok(())
+}
+
+/// Opens the local file only when the server has started sending, so a
+/// refused RETR leaves no empty file behind.
+struct LazyFile<'a> {
+    path: &'a Path,
+    append: bool,
+    file: Option<File>,
+}
+
+impl LazyFile<'_> {
+    fn open(&mut self) -> std::io::Result<&mut File> {
+        if self.file.is_none() {
+            let f = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .append(self.append)
+                .truncate(!self.append)
+                .open(self.path)?;
+            self.file = Some(f);
+        }
+        self.file
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("file not open"))
+    }
+}
+
+impl Write for LazyFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.open()?.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.file.as_mut() {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Download `remote` to `local`, resuming from the local length with `resume`.
+pub fn download(
+    client: &mut FtpClient,
+    remote: &str,
+    local: &Path,
+    resume: bool,
+    expected: Option<u64>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let offset = if resume {
+        std::fs::metadata(local).map(|m| m.len()).unwrap_or(0)
+    } else {
+        0
+    };
+    if let Some(size) = expected {
+        if resume && offset == size {
+            return Ok(0);
+        }
+        if offset > size {
+            return Err(ClientError::SizeMismatch {
+                path: local.display().to_string(),
+                expected: size,
+                got: offset,
+            });
+        }
+    }
+    progress(offset);
+    let mut sink = LazyFile {
+        path: local,
+        append: offset > 0,
+        file: None,
+    };
+    let got = client.retrieve(remote, offset, &mut sink, progress)?;
+    // An empty file is still a file.
+    sink.open()
+        .map_err(|e| ClientError::local(format!("write {}", local.display()), e))?;
+    check_size(remote, expected, offset + got)?;
+    Ok(got)
+}
+
+/// One file of a recursive download.
+struct GetJob {
+    remote: String,
+    local: PathBuf,
+    size: Option<u64>,
+}
+
+impl Job for GetJob {
+    fn label(&self) -> String {
+        self.remote.clone()
+    }
+    fn size(&self) -> Option<u64> {
+        self.size
+    }
+}
+
+fn get_tree(ctx: &Context, mut client: FtpClient, args: &Args, dest: &Path) -> Result<()> {
+    let (jobs, walk_failures) = walk(ctx, &mut client, &args.url.path, dest)?;
+    let resume = args.resume;
+    let work = move |c: &mut FtpClient, job: &GetJob, progress: &mut dyn FnMut(u64)| {
+        download(c, &job.remote, &job.local, resume, job.size, progress)
+    };
+    let mut stats = pool::run(ctx, client, jobs, &work)?;
+    stats.failed += walk_failures;
+    ctx.printer.summary(stats.ok, stats.bytes, stats.elapsed);
+    stats.into_result().map(|_| ())
+}
+
+/// List the remote tree, creating local directories; returns the files to
+/// fetch and how many entries were refused or could not be listed.
+fn walk(
+    ctx: &Context,
+    client: &mut FtpClient,
+    root: &str,
+    dest: &Path,
+) -> Result<(Vec<GetJob>, u64)> {
+    let mut jobs = Vec::new();
+    let mut failures = 0;
+    let mut stack = vec![(root.to_string(), dest.to_path_buf(), 0usize)];
+    while let Some((dir, local, depth)) = stack.pop() {
+        let entries = match client.list_dir(&dir) {
+            Ok(e) => e,
+            // The root must exist: that is "not found", not a partial transfer.
+            Err(e) if depth == 0 => return Err(e),
+            Err(e) if e.is_per_file() => {
+                ctx.printer.error(&format!("ftpc: {dir}: {e}"));
+                failures += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        std::fs::create_dir_all(&local)
+            .map_err(|e| ClientError::local(format!("create {}", local.display()), e))?;
+        for e in entries {
+            if !safe_name(&e.name) || e.name.contains(['\r', '\n']) {
+                ctx.printer.error(&format!(
+                    "ftpc: {}",
+                    ClientError::UnsafeName(e.name.clone())
+                ));
+                failures += 1;
+                continue;
+            }
+            let remote = join(&dir, &e.name);
+            let local_path = local.join(&e.name);
+            match e.kind {
+                Kind::Dir if depth + 1 < MAX_DEPTH => stack.push((remote, local_path, depth + 1)),
+                Kind::Dir => {
+                    ctx.printer.error(&format!(
+                        "ftpc: {remote}: deeper than {MAX_DEPTH} levels, skipped"
+                    ));
+                    failures += 1;
+                }
+                _ => jobs.push(GetJob {
+                    remote,
+                    local: local_path,
+                    size: e.size.filter(|_| e.kind == Kind::File),
+                }),
+            }
+        }
+    }
+    Ok((jobs, failures))
+}

@@ -1,0 +1,160 @@
+//! The worker pool behind `get -r`, `put -r` and `-j N`: up to N connections,
+//! each taking the next file from a shared queue. One file failing is
+//! counted and reported, and the others go on; a dead connection is
+//! reopened for the next file. Progress: one bar per active file plus an
+//! overall bar (files and bytes).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::client::FtpClient;
+use crate::error::{ClientError, Result};
+
+use super::Context;
+
+/// A unit of work for the pool.
+pub trait Job: Send + Sync {
+    /// Shown on the file's progress bar and in error messages.
+    fn label(&self) -> String;
+    /// Expected size, for the bars.
+    fn size(&self) -> Option<u64>;
+}
+
+/// What a finished pool did.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub ok: u64,
+    pub failed: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+}
+
+struct Shared<'a, J> {
+    queue: Mutex<VecDeque<J>>,
+    ok: AtomicU64,
+    failed: AtomicU64,
+    bytes: AtomicU64,
+    stop: AtomicBool,
+    overall: indicatif::ProgressBar,
+    total: usize,
+    ctx: &'a Context<'a>,
+}
+
+/// The signature of the per-file work: client, job, progress callback → bytes.
+pub type Work<'w, J> = dyn Fn(&mut FtpClient, &J, &mut dyn FnMut(u64)) -> Result<u64> + Sync + 'w;
+
+/// Run `jobs` over up to `ctx.parallel` connections; `first` is reused.
+pub fn run<J: Job>(
+    ctx: &Context,
+    first: FtpClient,
+    jobs: Vec<J>,
+    work: &Work<'_, J>,
+) -> Result<Stats> {
+    let started = Instant::now();
+    let total = jobs.len();
+    let total_bytes = jobs.iter().filter_map(Job::size).sum();
+    let shared = Shared {
+        queue: Mutex::new(jobs.into()),
+        ok: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        overall: ctx.printer.overall_bar(total as u64, total_bytes),
+        total,
+        ctx,
+    };
+    let workers = ctx.parallel.clamp(1, total.max(1));
+    let mut first = Some(first);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let client = first.take();
+            let shared = &shared;
+            s.spawn(move || worker(shared, client, work));
+        }
+    });
+    shared.overall.finish_and_clear();
+    if crate::signal::interrupted() {
+        return Err(ClientError::Interrupted);
+    }
+    let leftover = shared.queue.lock().map(|q| q.len()).unwrap_or(0) as u64;
+    Ok(Stats {
+        ok: shared.ok.load(Ordering::SeqCst),
+        failed: shared.failed.load(Ordering::SeqCst) + leftover,
+        bytes: shared.bytes.load(Ordering::SeqCst),
+        elapsed: started.elapsed(),
+    })
+}
+
+fn next<J>(shared: &Shared<'_, J>) -> Option<J> {
+    if shared.stop.load(Ordering::SeqCst) || crate::signal::interrupted() {
+        return None;
+    }
+    shared.queue.lock().ok()?.pop_front()
+}
+
+fn worker<J: Job>(shared: &Shared<'_, J>, mut client: Option<FtpClient>, work: &Work<'_, J>) {
+    let printer = shared.ctx.printer;
+    while let Some(job) = next(shared) {
+        if client.is_none() {
+            match shared.ctx.target.connect() {
+                Ok(c) => client = Some(c),
+                Err(e) => {
+                    // This worker gives up; the file goes back for the others.
+                    printer.error(&format!("ftpc: worker connection failed: {e}"));
+                    if let Ok(mut q) = shared.queue.lock() {
+                        q.push_front(job);
+                    }
+                    return;
+                }
+            }
+        }
+        let Some(c) = client.as_mut() else { return };
+        let bar = printer.file_bar(&job.label(), job.size());
+        let mut progress = |n: u64| {
+            bar.inc(n);
+            shared.overall.inc(n);
+        };
+        let result = work(c, &job, &mut progress);
+        bar.finish_and_clear();
+        match result {
+            Ok(n) => {
+                shared.ok.fetch_add(1, Ordering::SeqCst);
+                shared.bytes.fetch_add(n, Ordering::SeqCst);
+            }
+            Err(ClientError::Interrupted) => {
+                shared.stop.store(true, Ordering::SeqCst);
+                return;
+            }
+            Err(e) => {
+                shared.failed.fetch_add(1, Ordering::SeqCst);
+                printer.error(&format!("ftpc: {}: {e}", job.label()));
+                if !e.is_per_file() {
+                    client = None;
+                }
+            }
+        }
+        let done = shared.ok.load(Ordering::SeqCst) + shared.failed.load(Ordering::SeqCst);
+        shared
+            .overall
+            .set_prefix(format!("{done}/{}", shared.total));
+    }
+    if let Some(c) = client {
+        c.quit();
+    }
+}
+
+impl Stats {
+    /// `Partial` when some files failed, else Ok.
+    pub fn into_result(self) -> Result<Stats> {
+        if self.failed > 0 {
+            Err(ClientError::Partial {
+                failed: self.failed as usize,
+                total: (self.failed + self.ok) as usize,
+            })
+        } else {
+            Ok(self)
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! `ftpc put [-r] [-c] [--inplace] LOCAL|- URL`: upload a file, stdin, or with
+//! `-r` a tree over `-j` connections. Uploads go to a temporary name
+//! (`.NAME.ftpc-part`) that is renamed over the target on success, so readers
+//! never see half a file; `--inplace` writes the target directly. `-c`
+//! resumes: SIZE of the partial upload, then APPE from that offset.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::client::FtpClient;
+use crate::error::{ClientError, Result};
+use crate::url::{check_arg, join, parent, FtpUrl};
+
+use super::pool::{self, Job};
+use super::Context;
+
+/// What to upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    Path(PathBuf),
+}
+
+/// `put` options.
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub source: Source,
+    pub url: FtpUrl,
+    pub recursive: bool,
+    pub resume: bool,
+    pub inplace: bool,
+}
+
+/// How one upload is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    pub resume: bool,
+    pub atomic: bool,
+}
+
+/// The temporary name an atomic upload of `remote` is written under.
+pub fn temp_name(remote: &str) -> String {
+    let name = remote.rsplit('/').next().unwrap_or(remote);
+    join(parent(remote), &format!(".{name}.ftpc-part"))
+}
+
+fn local_name(path: &Path) -> Result<String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| ClientError::Usage(format!("{}: no usable file name", path.display())))?;
+    check_arg("local file name", name)?;
+    Ok(name.to_string())
+}
+
+pub fn run(ctx: &Context, args: &Args) -> Result<()> {
+    let mode = Mode {
+        resume: args.resume,
+        atomic: !args.inplace,
+    };
+    let started = std::time::Instant::now();
+    let path = match &args.source {
+        Source::Stdin => {
+            if args.url.trailing_slash || args.recursive || args.resume {
+                return Err(ClientError::Usage(
+                    "put - needs a file URL, without -r or -c".into(),
+                ));
+            }
+            let mut client = ctx.target.connect()?;
+            let bar = ctx.printer.file_bar("stdin", None);
+            let sent = upload(
+                &mut client,
+                &mut std::io::stdin().lock(),
+                None,
+                &args.url.path,
+                mode,
+                &mut |n| bar.inc(n),
+            );
+            bar.finish_and_clear();
+            let sent = sent?;
+            client.quit();
+            ctx.printer.summary(1, sent, started.elapsed());
+            return Ok(());
+        }
+        Source::Path(p) => p,
+    };
+    let meta =
+        std::fs::metadata(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
+    let name = local_name(path)?;
+    let remote = if args.url.trailing_slash {
+        join(&args.url.path, &name)
+    } else {
+        args.url.path.clone()
+    };
+    if meta.is_dir() {
+        if !args.recursive {
+            return Err(ClientError::Usage(format!(
+                "{}: is a directory (use -r)",
+                path.display()
+            )));
+        }
+        return put_tree(ctx, path, &remote, mode);
+    }
+    let mut client = ctx.target.connect()?;
+    let mut file =
+        File::open(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
+    let bar = ctx.printer.file_bar(&name, Some(meta.len()));
+    let sent = upload(
+        &mut client,
+        &mut file,
+        Some(meta.len()),
+        &remote,
+        mode,
+        &mut |n| bar.inc(n),
+    );
+    bar.finish_and_clear();
+    let sent = sent?;
+    client.quit();
+    ctx.printer.summary(1, sent, started.elapsed());
+    Ok(())
+}
+
+/// A file that can seek (for resume) or a stream that cannot.
+pub trait Upload: Read {
+    fn seek_to(&mut self, offset: u64) -> std::io::Result<()>;
+}
+
+impl Upload for File {
+    fn seek_to(&mut self, offset: u64) -> std::io::Result<()> {
+        self.seek(SeekFrom::Start(offset)).map(|_| ())
+    }
+}
+
+impl Upload for std::io::StdinLock<'_> {
+    fn seek_to(&mut self, _: u64) -> std::io::Result<()> {
+        Err(std::io::Error::other("stdin cannot be resumed"))
+    }
+}
+
+/// Upload `source` (of length `len`, when known) to `remote`.
+pub fn upload(
+    client: &mut FtpClient,
+    source: &mut dyn Upload,
+    len: Option<u64>,
+    remote: &str,
+    mode: Mode,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let write_to = if mode.atomic {
+        temp_name(remote)
+    } else {
+        remote.to_string()
+    };
+    let mut offset = 0;
+    if mode.resume {
+        if mode.atomic && len.is_some() && client.size(remote)? == len {
+            return Ok(0); // already complete
+        }
+        if let (Some(have), Some(len)) = (client.size(&write_to)?, len) {
+            if have <= len {
+                offset = have;
+            }
+        }
+    }
+    if offset > 0 {
+        source
+            .seek_to(offset)
+            .map_err(|e| ClientError::local("seek", e))?;
+        progress(offset);
+    }
+    let sent = client.store(&write_to, offset > 0, source, progress)?;
+    let total = offset + sent;
+    if let Some(len) = len {
+        if len != total {
+            return Err(ClientError::SizeMismatch {
+                path: remote.to_string(),
+                expected: len,
+                got: total,
+            });
+        }
+    }
+    super::get::check_size(&write_to, client.size(&write_to)?, total)?;
+    if mode.atomic {
+        if let Err(first) = client.rename(&write_to, remote) {
+            // Some servers will not rename over an existing file.
+            if client.dele(remote).is_err() {
+                return Err(first);
+            }
+            client.rename(&write_to, remote)?;
+        }
+    }
+    Ok(sent)
+}
+
+/// One file of a recursive upload.
+struct PutJob {
+    local: PathBuf,
+    remote: String,
+    size: u64,
+}
+
+impl Job for PutJob {
+    fn label(&self) -> String {
+        self.remote.clone()
+    }
+    fn size(&self) -> Option<u64> {
+        Some(self.size)
+    }
+}
+
+fn put_tree(ctx: &Context, root: &Path, remote_root: &str, mode: Mode) -> Result<()> {
+    let mut client = ctx.target.connect()?;
+    if !remote_root.is_empty() {
+        super::mkdir::make_parents(&mut client, remote_root)?;
+    }
+    let mut jobs = Vec::new();
+    let mut failures = 0u64;
+    for entry in walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .max_depth(super::MAX_DEPTH)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                ctx.printer.error(&format!("ftpc: {e}"));
+                failures += 1;
+                continue;
+            }
+        };
+        let remote = match remote_rel(entry.path(), root) {
+            Ok(rel) => join(remote_root, &rel),
+            Err(e) => {
+                ctx.printer.error(&format!("ftpc: {e}"));
+                failures += 1;
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            if let Err(e) = client.mkd(&remote) {
+                if !client.is_dir(&remote)? {
+                    ctx.printer.error(&format!("ftpc: {remote}: {e}"));
+                    failures += 1;
+                }
+            }
+        } else if entry.path().is_file() {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            jobs.push(PutJob {
+                local: entry.path().to_path_buf(),
+                remote,
+                size,
+            });
+        } else {
+            ctx.printer.info(&format!(
+                "ftpc: skipping {} (not a file)",
+                entry.path().display()
+            ));
+        }
+    }
+    let work = move |c: &mut FtpClient, job: &PutJob, progress: &mut dyn FnMut(u64)| {
+        let mut f = File::open(&job.local)
+            .map_err(|e| ClientError::local(job.local.display().to_string(), e))?;
+        let len = f.metadata().map(|m| m.len()).ok();
+        upload(c, &mut f, len, &job.remote, mode, progress)
+    };
+    let mut stats = pool::run(ctx, client, jobs, &work)?;
+    stats.failed += failures;
+    ctx.printer.summary(stats.ok, stats.bytes, stats.elapsed);
+    stats.into_result().map(|_| ())
+}
+
+/// The `/`-joined path of `path` below `root`, refusing names that are not
+/// UTF-8 or would break a command line.
+fn remote_rel(path: &Path, root: &Path) -> Result<String> {
+    let rel = path.strip_prefix(root).map_err(|_| {
+        ClientError::Usage(format!("{} is outside {}", path.display(), root.display()))
+    })?;
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        let s = c
+            .as_os_str()
+            .to_str()
+            .ok_or_else(|| ClientError::Usage(format!("{}: name is not UTF-8", path.display())))?;
+        check_arg("local file name", s)?;
+        parts.push(s);
+    }
+    Ok(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_name_sits_beside_the_target() {
+        assert_eq!(temp_name("d/a.txt"), "d/.a.txt.ftpc-part");
+        assert_eq!(temp_name("a.txt"), ".a.txt.ftpc-part");
+        assert_eq!(temp_name("/a.txt"), "/.a.txt.ftpc-part");
+    }
+
+    #[test]
+    fn remote_rel_joins_with_slashes_and_refuses_line_breaks() {
+        let root = Path::new("/tmp/r");
+        assert_eq!(
+            remote_rel(Path::new("/tmp/r/a/b c"), root).unwrap(),
+            "a/b c"
+        );
+        assert!(matches!(
+            remote_rel(Path::new("/tmp/r/a\nb"), root),
+            Err(ClientError::Usage(_))
+        ));
+    }
+}

@@ -1,0 +1,174 @@
+//! `ClientError`: every way an `ftpc` operation can fail, and the one mapping
+//! from failure to the documented exit code (`ClientError::exit_code`). The
+//! library decides *what* failed; the binary only calls `exit_code`.
+
+use ftp_proto::Reply;
+
+/// Exit codes of `ftpc` (a contract with scripts, see the README).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const OTHER: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const NOT_FOUND: i32 = 3;
+    pub const LOGIN: i32 = 4;
+    pub const CONNECTION: i32 = 5;
+    pub const TLS: i32 = 6;
+    pub const PARTIAL: i32 = 7;
+    /// The second Ctrl-C, as shells report death by SIGINT.
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// An `ftpc` failure. Messages are lowercase and one line; server text in them
+/// is escaped by the printer before it reaches a terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Bad command line or URL (including CR/LF in an argument).
+    #[error("{0}")]
+    Usage(String),
+    /// The server says the remote path does not exist (or is not accessible).
+    #[error("{what}: {reply}")]
+    NotFound { what: String, reply: Reply },
+    /// USER/PASS was refused.
+    #[error("login refused: {0}")]
+    Login(Reply),
+    /// Could not connect, the connection dropped, or it timed out.
+    #[error("{context}: {source}")]
+    Connection {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// TLS was requested or required and could not be set up.
+    #[error("tls: {0}")]
+    Tls(String),
+    /// A recursive or parallel transfer where some files failed.
+    #[error("{failed} of {total} files failed")]
+    Partial { failed: usize, total: usize },
+    /// The server refused a command.
+    #[error("{what}: {reply}")]
+    Refused { what: String, reply: Reply },
+    /// The server sent something that is not FTP.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// A local file operation failed.
+    #[error("{context}: {source}")]
+    Local {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Byte count after a transfer differs from the server's SIZE.
+    #[error("{path}: size mismatch: transferred {got} bytes, server has {expected}")]
+    SizeMismatch {
+        path: String,
+        expected: u64,
+        got: u64,
+    },
+    /// A remote name that could write outside the destination, or is otherwise unusable.
+    #[error("refusing unsafe remote name {0:?}")]
+    UnsafeName(String),
+    /// Ctrl-C during a transfer.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// Result alias for the library.
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+impl ClientError {
+    /// The exit code this failure maps to (the only such mapping).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ClientError::Usage(_) => exit::USAGE,
+            ClientError::NotFound { .. } => exit::NOT_FOUND,
+            ClientError::Login(_) => exit::LOGIN,
+            ClientError::Connection { .. } => exit::CONNECTION,
+            ClientError::Tls(_) => exit::TLS,
+            ClientError::Partial { .. } => exit::PARTIAL,
+            ClientError::Interrupted => exit::INTERRUPTED,
+            ClientError::Refused { .. }
+            | ClientError::Protocol(_)
+            | ClientError::Local { .. }
+            | ClientError::SizeMismatch { .. }
+            | ClientError::UnsafeName(_) => exit::OTHER,
+        }
+    }
+
+    /// A network I/O failure; timeouts and resets are connection errors (exit 5).
+    pub fn net(context: impl Into<String>, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::Interrupted && crate::signal::interrupted() {
+            return ClientError::Interrupted;
+        }
+        ClientError::Connection {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// A local filesystem failure.
+    pub fn local(context: impl Into<String>, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::Interrupted && crate::signal::interrupted() {
+            return ClientError::Interrupted;
+        }
+        ClientError::Local {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// True when the failure is about one file and a recursive transfer may
+    /// go on with the others (as opposed to a dead connection).
+    pub fn is_per_file(&self) -> bool {
+        matches!(
+            self,
+            ClientError::NotFound { .. }
+                | ClientError::Refused { .. }
+                | ClientError::Local { .. }
+                | ClientError::SizeMismatch { .. }
+                | ClientError::UnsafeName(_)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ftp_proto::ReplyCode;
+
+    #[test]
+    fn every_kind_has_its_documented_exit_code() {
+        let r = Reply::new(ReplyCode::FILE_UNAVAILABLE, "no");
+        let io = || std::io::Error::other("x");
+        let cases = [
+            (ClientError::Usage("u".into()), 2),
+            (
+                ClientError::NotFound {
+                    what: "a".into(),
+                    reply: r.clone(),
+                },
+                3,
+            ),
+            (ClientError::Login(r.clone()), 4),
+            (
+                ClientError::Connection {
+                    context: "c".into(),
+                    source: io(),
+                },
+                5,
+            ),
+            (ClientError::Tls("t".into()), 6),
+            (
+                ClientError::Partial {
+                    failed: 1,
+                    total: 2,
+                },
+                7,
+            ),
+            (ClientError::Protocol("p".into()), 1),
+            (ClientError::Interrupted, 130),
+        ];
+        for (e, code) in cases {
+            assert_eq!(e.exit_code(), code, "{e}");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Transfers over a data connection: RETR (with REST), STOR/APPE, and the
+//! MLSD/LIST byte streams behind `list_dir`. One pump moves the bytes, checks
+//! for Ctrl-C between chunks and reports progress; on Ctrl-C or a local error
+//! the client sends ABOR and drains the replies so the session stays usable.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use ftp_proto::{Command, ReplyCode};
+
+use crate::client::{refusal, FtpClient, Stream};
+use crate::error::{ClientError, Result};
+use crate::listing::{self, Entry, Timestamp};
+
+/// Largest listing accepted from a server (a hostile one must not exhaust memory).
+const MAX_LISTING: u64 = 256 * 1024 * 1024;
+const CHUNK: usize = 64 * 1024;
+
+/// Where a copy failed.
+#[derive(Debug)]
+pub enum PumpError {
+    Read(std::io::Error),
+    Write(std::io::Error),
+    Interrupted,
+}
+
+/// Copy until EOF, calling `progress` with each chunk's size.
+pub fn pump(
+    src: &mut dyn Read,
+    dst: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> std::result::Result<u64, PumpError> {
+    let mut buf = vec![0u8; CHUNK];
+    let mut total = 0u64;
+    loop {
+        if crate::signal::interrupted() {
+            return Err(PumpError::Interrupted);
+        }
+        let n = match src.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(PumpError::Read(e)),
+        };
+        dst.write_all(&buf[..n]).map_err(PumpError::Write)?;
+        total += n as u64;
+        progress(n as u64);
+    }
+    dst.flush().map_err(PumpError::Write)?;
+    Ok(total)
+}
+
+impl FtpClient {
+    /// Open the data connection and send `cmd`. `Ok(None)` when the server
+    /// answered 2xx at once (nothing to transfer).
+    fn start_transfer(&mut self, cmd: &Command) -> Result<Option<Box<dyn Stream>>> {
+        let pending = self.open_data()?;
+        let reply = self.send(cmd)?;
+        if reply.code.is_preliminary() {
+            self.finish_data(pending).map(Some)
+        } else if reply.code.is_success() {
+            Ok(None)
+        } else {
+            Err(refusal(cmd, reply))
+        }
+    }
+
+    /// Read the reply that closes a transfer (226/250).
+    fn end_transfer(&mut self, cmd: &Command) -> Result<()> {
+        let reply = self.read_reply()?;
+        if reply.code.is_success() {
+            Ok(())
+        } else {
+            Err(refusal(cmd, reply))
+        }
+    }
+
+    /// ABOR (RFC 959 §4.1.3) and drain its replies (426 then 226, or just 226).
+    pub(crate) fn abort(&mut self) {
+        if self.send_only(&Command::Abor).is_err() {
+            return;
+        }
+        self.set_read_timeout(Duration::from_secs(5));
+        for _ in 0..2 {
+            match self.read_reply() {
+                Ok(r) if r.code == ReplyCode::TRANSFER_ABORTED || r.code.is_preliminary() => {
+                    continue
+                }
+                _ => break,
+            }
+        }
+        self.set_read_timeout(self.options.timeout);
+    }
+
+    fn finish_pump(
+        &mut self,
+        cmd: &Command,
+        data: Box<dyn Stream>,
+        outcome: std::result::Result<u64, PumpError>,
+        net_side_reads: bool,
+    ) -> Result<u64> {
+        drop(data);
+        match outcome {
+            Ok(n) => self.end_transfer(cmd).map(|_| n),
+            Err(PumpError::Interrupted) => {
+                self.abort();
+                Err(ClientError::Interrupted)
+            }
+            Err(PumpError::Read(e)) if net_side_reads => {
+                Err(ClientError::net(format!("{cmd} data"), e))
+            }
+            Err(PumpError::Write(e)) if !net_side_reads => {
+                Err(ClientError::net(format!("{cmd} data"), e))
+            }
+            Err(PumpError::Read(e) | PumpError::Write(e)) => {
+                self.abort();
+                Err(ClientError::local("local file", e))
+            }
+        }
+    }
+
+    /// RETR `path` from byte `offset` (REST) into `sink`.
+    pub fn retrieve(
+        &mut self,
+        path: &str,
+        offset: u64,
+        sink: &mut dyn Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        if offset > 0 {
+            let rest = Command::Rest(offset);
+            let reply = self.send(&rest)?;
+            if reply.code != ReplyCode::PENDING {
+                return Err(refusal(&rest, reply));
+            }
+        }
+        let cmd = Command::Retr(path.to_string());
+        let Some(mut data) = self.start_transfer(&cmd)? else {
+            return Ok(0);
+        };
+        let outcome = pump(&mut data, sink, progress);
+        self.finish_pump(&cmd, data, outcome, true)
+    }
+
+    /// STOR (or APPE when `append`) `path` from `source`.
+    pub fn store(
+        &mut self,
+        path: &str,
+        append: bool,
+        source: &mut dyn Read,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        let cmd = if append {
+            Command::Appe(path.to_string())
+        } else {
+            Command::Stor(path.to_string())
+        };
+        let Some(mut data) = self.start_transfer(&cmd)? else {
+            return Ok(0);
+        };
+        let outcome = pump(source, &mut data, progress);
+        self.finish_pump(&cmd, data, outcome, false)
+    }
+
+    /// The raw bytes of a listing command, bounded by `MAX_LISTING`.
+    fn list_raw(&mut self, cmd: &Command) -> Result<Vec<u8>> {
+        let Some(data) = self.start_transfer(cmd)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut limited = data.take(MAX_LISTING);
+        let outcome = pump(&mut limited, &mut out, &mut |_| {});
+        self.finish_pump(cmd, limited.into_inner(), outcome, true)?;
+        Ok(out)
+    }
+
+    /// The entries of a remote directory: MLSD when FEAT offered MLST, else
+    /// LIST parsed as Unix or DOS lines. `.`/`..` are not returned.
+    pub fn list_dir(&mut self, path: &str) -> Result<Vec<Entry>> {
+        if self.features.mlst {
+            let cmd = Command::Mlsd(Some(path.to_string()).filter(|p| !p.is_empty()));
+            let raw = self.list_raw(&cmd)?;
+            return Ok(listing::parse_mlsd(&String::from_utf8_lossy(&raw)));
+        }
+        // CWD into the directory so that names with spaces, dashes or glob
+        // characters are never read as LIST options or patterns.
+        self.cwd(path)?;
+        let listed = match self.list_raw(&Command::List(Some("-a".into()))) {
+            Err(ClientError::NotFound { .. } | ClientError::Refused { .. }) => {
+                self.list_raw(&Command::List(None))
+            }
+            other => other,
+        };
+        let back = self.cwd("");
+        let raw = listed?;
+        back?;
+        Ok(listing::parse_list(
+            &String::from_utf8_lossy(&raw),
+            Timestamp::now(),
+        ))
+    }
+}
