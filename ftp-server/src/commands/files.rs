@@ -3,13 +3,15 @@
 
 use ftp_proto::{quote_path, ReplyCode};
 
-use super::{blocking, reply, require_write, resolve, storage, storage_error, tri, Outcome};
+use super::{
+    blocking, reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome,
+};
 use crate::session::Session;
 use crate::storage::VirtualPath;
 
 pub async fn mkd(s: &Session, arg: &str) -> Outcome {
     tri!(require_write(s));
-    let path = tri!(resolve(s, arg));
+    let path = tri!(resolve_new(s, arg));
     if path.is_root() {
         return reply(ReplyCode::FILE_UNAVAILABLE, "File exists");
     }
@@ -71,7 +73,7 @@ pub async fn rnto(s: &Session, arg: &str, from: Option<VirtualPath>) -> Outcome 
         return reply(ReplyCode::BAD_SEQUENCE, "RNFR required first");
     };
     tri!(require_write(s));
-    let to = tri!(resolve(s, arg));
+    let to = tri!(resolve_new(s, arg));
     if to.is_root() {
         return reply(ReplyCode::FILE_UNAVAILABLE, "Permission denied");
     }

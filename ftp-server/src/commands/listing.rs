@@ -32,6 +32,14 @@ fn may_write(s: &Session) -> bool {
 
 /// One entry's line (without CRLF) in `format`.
 pub(crate) fn entry_line(format: Format, name: &str, meta: &Metadata, now: SystemTime) -> String {
+    // A CR or LF in a name (made on the host) would break the listing's lines.
+    let safe;
+    let name = if name.contains(['\r', '\n']) {
+        safe = name.replace(['\r', '\n'], "?");
+        safe.as_str()
+    } else {
+        name
+    };
     match format {
         Format::List => listing::list_line(name, meta, now),
         Format::Nlst => name.to_string(),

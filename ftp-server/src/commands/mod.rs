@@ -145,6 +145,22 @@ pub fn resolve(s: &Session, arg: &str) -> Result<VirtualPath, Outcome> {
     })
 }
 
+/// Resolve a path for a command that creates a name (STOR, MKD, RNTO, ...):
+/// control characters are refused with 553, since they would break listings.
+pub fn resolve_new(s: &Session, arg: &str) -> Result<VirtualPath, Outcome> {
+    let path = resolve(s, arg)?;
+    if path
+        .file_name()
+        .is_some_and(|n| n.chars().any(char::is_control))
+    {
+        return Err(reply(
+            ReplyCode::NAME_NOT_ALLOWED,
+            "File name not allowed: control characters",
+        ));
+    }
+    Ok(path)
+}
+
 /// The logged-in user's storage (handlers run only after the login gate).
 pub fn storage(s: &Session) -> Result<Arc<dyn Storage>, Outcome> {
     match &s.auth {

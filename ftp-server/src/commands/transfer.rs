@@ -4,7 +4,9 @@
 
 use ftp_proto::{Reply, ReplyCode, TransferType};
 
-use super::{blocking, reply, require_write, resolve, storage, storage_error, tri, Outcome};
+use super::{
+    blocking, reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome,
+};
 use crate::session::{DataChannel, Session};
 use crate::storage::{Storage, StorageError, VirtualPath};
 use crate::transfer::{Job, Sink, Transfer};
@@ -96,7 +98,7 @@ pub async fn retr(s: &mut Session, arg: &str, restart: Option<u64>) -> Outcome {
 pub async fn stor(s: &mut Session, arg: &str, restart: Option<u64>) -> Outcome {
     tri!(require_write(s));
     tri!(require_data(s));
-    let path = tri!(resolve(s, arg));
+    let path = tri!(resolve_new(s, arg));
     let st = tri!(storage(s));
     let p = path.clone();
     let sink = match restart {
@@ -114,7 +116,7 @@ pub async fn stor(s: &mut Session, arg: &str, restart: Option<u64>) -> Outcome {
 pub async fn appe(s: &mut Session, arg: &str) -> Outcome {
     tri!(require_write(s));
     tri!(require_data(s));
-    let path = tri!(resolve(s, arg));
+    let path = tri!(resolve_new(s, arg));
     let p = path.clone();
     let sink = match blocking(tri!(storage(s)), move |st| in_place(st, &p, None)).await {
         Ok(sink) => sink,
@@ -130,7 +132,7 @@ pub async fn stou(s: &mut Session, arg: Option<&str>) -> Outcome {
     tri!(require_write(s));
     tri!(require_data(s));
     let base = match arg {
-        Some(a) => tri!(resolve(s, a)),
+        Some(a) => tri!(resolve_new(s, a)),
         None => tri!(resolve(s, "ftpd.upload")),
     };
     let created = blocking(tri!(storage(s)), move |st| {
