@@ -1,0 +1,7 @@
+//! The one end-to-end test binary: real `ftpd` servers on port 0 with temporary
+//! roots, driven by stock clients (curl, lftp, Python's ftplib) and by `ftpc`;
+//! `ftpc` is also driven against pyftpdlib and vsftpd. Files are checked on
+//! disk by content hash.
+
+mod server;
+mod support;

@@ -1,0 +1,93 @@
+//! The real `ftpd` binary as a child process, for tests of the command-line
+//! contract. It is started with `--listen 127.0.0.1:0` and the test learns
+//! the port from the address `ftpd` prints on startup (no sleeping, no
+//! guessed ports). Dropping the handle kills the process.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::workspace_bin;
+
+pub struct Ftpd {
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+/// Find `127.0.0.1:PORT` in a line such as `ftpd listening on ftp://127.0.0.1:40123 ...`.
+fn bound_addr(line: &str) -> Option<SocketAddr> {
+    let start = line.find("127.0.0.1:")?;
+    let tail = &line[start..];
+    let end = tail
+        .char_indices()
+        .skip("127.0.0.1:".len())
+        .find(|(_, c)| !c.is_ascii_digit())
+        .map_or(tail.len(), |(i, _)| i);
+    tail[..end].parse().ok()
+}
+
+impl Ftpd {
+    /// Run `ftpd --listen 127.0.0.1:0 ARGS...` and wait (up to 20 s) for it to
+    /// print the address it bound.
+    pub fn spawn(args: &[&str]) -> Ftpd {
+        let mut cmd = Command::new(workspace_bin("ftpd"));
+        // Only the arguments count: no FTPD_* setting leaks in from the environment.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("FTPD_") {
+                cmd.env_remove(key);
+            }
+        }
+        let mut child = cmd
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn ftpd");
+        let (tx, rx) = mpsc::channel::<String>();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            // Keep draining after the address is found, so ftpd never blocks on a full pipe.
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        drop(tx);
+        let mut seen = Vec::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    if let Some(addr) = bound_addr(&line) {
+                        return Ftpd { addr, child };
+                    }
+                    seen.push(line);
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "ftpd {args:?} printed no listening address ({e}); output:\n{}",
+                        seen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Ftpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

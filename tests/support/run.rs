@@ -1,0 +1,176 @@
+//! Runners for the stock clients the end-to-end tests drive (curl, lftp,
+//! python3). Every external process gets a hard timeout and its output is
+//! captured, so a stuck client fails its test with a readable message instead
+//! of hanging the whole suite.
+
+use std::ffi::OsStr;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest any one external client may run. Each test keeps its transfers
+/// small, so hitting this means a hang, not a slow machine.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What an external process did.
+#[derive(Debug)]
+pub struct Ran {
+    pub cmdline: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// The exit code (None when killed by a signal).
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    /// Assert a zero exit, showing everything the process printed otherwise.
+    pub fn ok(&self) -> &Self {
+        assert!(self.status.success(), "{}", self.describe("failed"));
+        self
+    }
+
+    /// Assert a specific exit code.
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code(),
+            Some(code),
+            "{}",
+            self.describe("wrong exit code")
+        );
+        self
+    }
+
+    /// A multi-line report of the run, for assertion messages.
+    pub fn describe(&self, what: &str) -> String {
+        format!(
+            "{what}: `{}` exited with {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.cmdline, self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        buf
+    })
+}
+
+/// Run `cmd` with no stdin, capturing stdout and stderr; kill it and panic
+/// with what it printed if it outlives `timeout`.
+pub fn run(cmd: &mut Command, timeout: Duration) -> Ran {
+    let cmdline = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {cmdline}: {e}"));
+    let out = drain(child.stdout.take().expect("stdout pipe"));
+    let err = drain(child.stderr.take().expect("stderr pipe"));
+    let deadline = Instant::now() + timeout;
+    // Polling the child's exit is not waiting for readiness: std has no
+    // wait-with-timeout, and the poll interval only bounds how late we notice.
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+            let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+            panic!(
+                "`{cmdline}` did not finish within {timeout:?} and was killed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+    Ran {
+        cmdline,
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Run curl with its own time limits and `-v`, so tests can also check which
+/// FTP commands it sent (the `> EPSV` lines on stderr). `-sS`: no progress
+/// meter, but errors are still printed.
+pub fn curl<I, S>(args: I) -> Ran
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    super::require_tool("curl");
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "-v", "--max-time", "30", "--connect-timeout", "5"]);
+    cmd.args(args);
+    run(&mut cmd, CLIENT_TIMEOUT)
+}
+
+/// A private HOME for lftp, so a developer's ~/.lftprc or bookmarks cannot
+/// change what the tests see.
+fn lftp_home() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ftp-e2e-lftp-home-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("lftp home");
+    dir
+}
+
+/// Run an lftp script against `127.0.0.1:port`, logged in as `user`
+/// (`None`: anonymous). Failures exit non-zero instead of retrying forever,
+/// and `-d` puts the protocol dialogue on stderr for assertions and
+/// diagnosis. `cwd` is lftp's local directory.
+pub fn lftp(port: u16, user: Option<(&str, &str)>, cwd: &Path, script: &str) -> Ran {
+    super::require_tool("lftp");
+    let login = match user {
+        Some((name, pass)) => format!("open -u '{name}','{pass}' -p {port} 127.0.0.1"),
+        None => format!("open -u anonymous,lftp@example.com -p {port} 127.0.0.1"),
+    };
+    let full = format!(
+        "set cmd:fail-exit yes; set cmd:interactive no; set net:max-retries 1; \
+         set net:timeout 10; set net:reconnect-interval-base 1; \
+         set file:charset UTF-8; set ftp:charset UTF-8; \
+         {login}; {script}"
+    );
+    let home = lftp_home();
+    let mut cmd = Command::new("lftp");
+    cmd.arg("-d")
+        .arg("-c")
+        .arg(&full)
+        .current_dir(cwd)
+        .env("HOME", &home)
+        .env("LFTP_HOME", &home)
+        .env("LC_ALL", "C.UTF-8");
+    run(&mut cmd, CLIENT_TIMEOUT)
+}
+
+/// `tests/scripts/NAME`.
+pub fn script_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name)
+}
+
+/// Run `python3 tests/scripts/NAME ARGS...`.
+pub fn python<I, S>(script: &str, args: I) -> Ran
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    super::require_tool("python3");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script_path(script))
+        .args(args)
+        .env("PYTHONIOENCODING", "utf-8")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    run(&mut cmd, CLIENT_TIMEOUT)
+}
