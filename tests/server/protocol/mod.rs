@@ -1,0 +1,31 @@
+//! Raw-protocol tests of `ftpd` with `RawSession`: the behaviours issue 2 and
+//! INTEROP.md name that stock clients do not exercise on their own.
+//!
+//! - `session`: login gate, unknown commands, AUTH, SYST/OPTS/FEAT/HELP,
+//!   overlong lines, NUL bytes, ABOR with nothing running, idle timeout.
+//! - `files`: 257 quoting, SIZE on a directory, the root cannot be removed
+//!   or renamed, X aliases, REST+STOR.
+//! - `data`: EPSV ALL, PASV addresses, PORT/EPRT and bounce protection,
+//!   LIST options and format, STAT with a path, TYPE A conversion, the 150
+//!   byte count, clients that vanish mid-transfer.
+//! - `access`: anonymous is read-only by default, `--user` turns anonymous
+//!   off (through the real binary).
+//! - `sandbox`: `..`, encoded dots and symlinks pointing out never reach a
+//!   secret file next to the root.
+
+mod access;
+mod data;
+mod files;
+mod sandbox;
+mod session;
+
+use ftp_proto::Reply;
+
+/// Assert a reply's code is one of `codes`.
+#[track_caller]
+pub fn assert_code(what: &str, r: &Reply, codes: &[u16]) {
+    assert!(
+        codes.contains(&r.code.0),
+        "{what}: expected one of {codes:?}, got {r:?}"
+    );
+}

@@ -1,0 +1,209 @@
+//! Session-level behaviour: what is allowed before login, what an unknown or
+//! malformed line gets, and that the session always goes on afterwards.
+
+use std::time::Duration;
+
+use super::assert_code;
+use crate::support::raw::RawSession;
+use crate::support::TestServer;
+
+#[test]
+fn unknown_command_gets_500_or_502_and_session_continues() {
+    let s = TestServer::start();
+    let mut r = RawSession::login(s.addr);
+    for line in ["FOOBAR", "XYZZY some argument", "RETRX file", "LISTING"] {
+        let reply = r.cmd(line);
+        assert_code(line, &reply, &[500, 502]);
+        r.expect("NOOP", 200);
+    }
+    // An empty line is a syntax error too, not a reason to hang up.
+    let reply = r.cmd("");
+    assert_code("empty line", &reply, &[500, 501, 502]);
+    r.expect("PWD", 257);
+}
+
+#[test]
+fn auth_tls_without_tls_is_refused_and_session_continues() {
+    let s = TestServer::start();
+    let mut r = RawSession::connect(s.addr);
+    for line in ["AUTH TLS", "AUTH SSL"] {
+        let reply = r.cmd(line);
+        assert_code(line, &reply, &[502, 504]);
+    }
+    r.expect("USER anonymous", 331);
+    r.expect("PASS me@example.com", 230);
+    let reply = r.cmd("AUTH TLS");
+    assert_code("AUTH TLS after login", &reply, &[502, 503, 504]);
+    r.expect("PWD", 257);
+}
+
+#[test]
+fn commands_before_login_get_530() {
+    let s = TestServer::start();
+    std::fs::write(s.path("f.txt"), b"x").expect("write");
+    let mut r = RawSession::connect(s.addr);
+    for line in [
+        "PWD",
+        "XPWD",
+        "CWD /",
+        "CDUP",
+        "LIST",
+        "NLST",
+        "MLSD",
+        "MLST f.txt",
+        "RETR f.txt",
+        "STOR new.txt",
+        "APPE f.txt",
+        "STOU",
+        "DELE f.txt",
+        "MKD newdir",
+        "XMKD newdir",
+        "RMD newdir",
+        "RNFR f.txt",
+        "SIZE f.txt",
+        "MDTM f.txt",
+        "PASV",
+        "EPSV",
+        "PORT 127,0,0,1,4,1",
+        "EPRT |1|127.0.0.1|1025|",
+        "TYPE I",
+        "MODE S",
+        "STRU F",
+        "REST 0",
+        "ALLO 10",
+        "STAT /",
+        "SITE CHMOD 777 f.txt",
+    ] {
+        let reply = r.cmd(line);
+        assert_code(&format!("{line} before login"), &reply, &[530]);
+    }
+    // The few commands that make sense before login.
+    let syst = r.expect("SYST", 215);
+    assert_eq!(syst.text(), "UNIX Type: L8");
+    r.expect("NOOP", 200);
+    r.expect("FEAT", 211);
+    r.expect("HELP", 214);
+    r.expect("OPTS UTF8 ON", 200);
+    r.expect("USER anonymous", 331);
+    r.expect("PASS me@example.com", 230);
+    // The gate is lifted now.
+    r.expect("PWD", 257);
+    r.expect("SIZE f.txt", 213);
+    r.expect("QUIT", 221);
+    assert!(r.try_reply().is_none(), "connection stays open after QUIT");
+    // Nothing the refused commands named was created or removed.
+    let names: Vec<_> = std::fs::read_dir(s.root())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["f.txt"]);
+}
+
+#[test]
+fn syst_answers_unix_type_l8() {
+    let s = TestServer::start();
+    let mut r = RawSession::login(s.addr);
+    let reply = r.expect("SYST", 215);
+    assert_eq!(reply.lines, ["UNIX Type: L8"]);
+}
+
+#[test]
+fn opts_utf8_on_answers_200() {
+    let s = TestServer::start();
+    let mut r = RawSession::connect(s.addr);
+    r.expect("OPTS UTF8 ON", 200);
+    r.expect("opts utf8 on", 200);
+    r.expect("USER anonymous", 331);
+    r.expect("PASS x@y", 230);
+    r.expect("OPTS UTF8 ON", 200);
+}
+
+#[test]
+fn verbs_are_case_insensitive_and_bare_lf_is_accepted() {
+    let s = TestServer::start();
+    let mut r = RawSession::connect(s.addr);
+    r.send_raw(b"user anonymous\n");
+    assert_eq!(r.reply().code.0, 331);
+    r.send_raw(b"pAsS x@y\n");
+    assert_eq!(r.reply().code.0, 230);
+    r.expect("pwd", 257);
+}
+
+#[test]
+fn nul_byte_in_path_gets_501() {
+    let s = TestServer::start();
+    std::fs::write(s.path("ab"), b"x").expect("write");
+    let mut r = RawSession::login(s.addr);
+    for line in [
+        &b"RETR a\0b\r\n"[..],
+        b"CWD a\0b\r\n",
+        b"MKD x\0y\r\n",
+        b"DELE a\0b\r\n",
+        b"SIZE a\0b\r\n",
+    ] {
+        r.send_raw(line);
+        let reply = r.reply();
+        assert_code(&String::from_utf8_lossy(line), &reply, &[501]);
+        r.expect("NOOP", 200);
+    }
+    assert!(s.path("ab").exists());
+    assert_eq!(
+        std::fs::read_dir(s.root()).expect("read_dir").count(),
+        1,
+        "nothing created"
+    );
+}
+
+#[test]
+fn overlong_line_gets_500_and_is_discarded() {
+    let s = TestServer::start();
+    let mut r = RawSession::login(s.addr);
+    // A MKD that would create something if any part of it were obeyed.
+    let long = format!("MKD {}", "a".repeat(5000));
+    let reply = r.cmd(&long);
+    assert_code("overlong line", &reply, &[500]);
+    // The next reply belongs to the next command: the tail was not parsed as one.
+    r.expect("NOOP", 200);
+    let very_long = format!("NOOP {}", "b".repeat(70_000));
+    let reply = r.cmd(&very_long);
+    assert_code("70 kB line", &reply, &[500]);
+    r.expect("PWD", 257);
+    assert_eq!(
+        std::fs::read_dir(s.root()).expect("read_dir").count(),
+        0,
+        "nothing created"
+    );
+    // A long line within the limit is still an ordinary command.
+    let name = "c".repeat(200);
+    r.expect(&format!("MKD {name}"), 257);
+    assert!(s.path(&name).is_dir());
+}
+
+#[test]
+fn abor_with_nothing_running_answers_225_or_226() {
+    let s = TestServer::start();
+    let mut r = RawSession::login(s.addr);
+    let reply = r.cmd("ABOR");
+    assert_code("ABOR", &reply, &[225, 226]);
+    // lftp sends Telnet IP and Synch (IAC IP IAC DM) before ABOR.
+    r.send_raw(b"\xff\xf4\xff\xf2ABOR\r\n");
+    let reply = r.reply();
+    assert_code("IAC IP IAC DM ABOR", &reply, &[225, 226]);
+    r.expect("NOOP", 200);
+}
+
+#[test]
+fn idle_session_gets_421_and_is_closed() {
+    let s = TestServer::start_with(|c| {
+        c.write = true;
+        c.idle_timeout = Duration::from_millis(300);
+    });
+    let mut r = RawSession::login(s.addr);
+    // Say nothing: the next thing the server sends is the 421 before it hangs up.
+    let reply = r.try_reply().expect("421 before closing");
+    assert_code("idle timeout", &reply, &[421]);
+    assert!(r.try_reply().is_none(), "connection still open after 421");
+    // The server itself is fine.
+    let mut r = RawSession::login(s.addr);
+    r.expect("NOOP", 200);
+}
