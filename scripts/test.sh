@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The one test command (see README): on a fresh Debian machine, install the
+# stock FTP programs the end-to-end tests drive (lftp, curl and python3 as
+# clients; vsftpd and pyftpdlib as servers for ftpc), build the binaries the
+# tests run, then run every test in the workspace.
+#
+# Runs as root, or with passwordless sudo for the apt-get step. Never reads
+# stdin. Tools already present are not reinstalled, so a second run goes
+# straight to cargo.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+# Run a command as root: directly, or through sudo when we are not root.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo -n env DEBIAN_FRONTEND=noninteractive "$@"
+    else
+        echo "test.sh: need root or sudo to run: $*" >&2
+        exit 1
+    fi
+}
+
+# Debian packages the tests need, each listed only if it is missing. vsftpd
+# lives in /usr/sbin, which a normal user's PATH may lack, so ask dpkg.
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=()
+for tool in lftp curl python3; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+have_pkg vsftpd || [ -x /usr/sbin/vsftpd ] || missing+=(vsftpd)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "test.sh: installing ${missing[*]}"
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+fi
+
+# pyftpdlib, a reference server for the ftpc tests.
+if ! python3 -c 'import pyftpdlib' >/dev/null 2>&1; then
+    echo "test.sh: installing pyftpdlib"
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        as_root apt-get update -q
+        as_root apt-get install -y -q --no-install-recommends python3-pip </dev/null
+    fi
+    pip_user=()
+    [ "$(id -u)" -eq 0 ] || pip_user=(--user)
+    # Debian's own python3 refuses system-wide pip installs (PEP 668); the
+    # flag is only added when pip says so.
+    python3 -m pip install -q "${pip_user[@]}" pyftpdlib </dev/null \
+        || python3 -m pip install -q "${pip_user[@]}" --break-system-packages pyftpdlib </dev/null
+    python3 -c 'import pyftpdlib'
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "test.sh: cargo not found: install a Rust toolchain (rustup) first" >&2
+    exit 1
+fi
+
+# The end-to-end tests run the ftpd and ftpc binaries, so build them first.
+# --no-fail-fast: every crate's `test result:` line is printed even after a failure.
+cargo build --workspace --bins
+cargo test --workspace --no-fail-fast </dev/null
