@@ -60,6 +60,46 @@ pub struct Cli {
         default_value_t = 30
     )]
     pub data_timeout: u64,
+    /// Sessions allowed in total; more get 421.
+    #[arg(
+        long,
+        env = "FTPD_MAX_SESSIONS",
+        value_name = "N",
+        default_value_t = 512
+    )]
+    pub max_sessions: usize,
+    /// Sessions allowed from one client IP; more get 421.
+    #[arg(
+        long,
+        env = "FTPD_MAX_SESSIONS_PER_IP",
+        value_name = "N",
+        default_value_t = 32
+    )]
+    pub max_sessions_per_ip: usize,
+    /// Failed logins before the connection closes and the IP is banned.
+    #[arg(
+        long,
+        env = "FTPD_MAX_LOGIN_FAILURES",
+        value_name = "N",
+        default_value_t = 3
+    )]
+    pub max_login_failures: u32,
+    /// How long an IP stays banned after repeated failed logins.
+    #[arg(
+        long,
+        env = "FTPD_BAN_SECONDS",
+        value_name = "SECS",
+        default_value_t = 60
+    )]
+    pub ban_seconds: u64,
+    /// Seconds running sessions get to finish after SIGTERM/SIGINT.
+    #[arg(
+        long,
+        env = "FTPD_SHUTDOWN_GRACE",
+        value_name = "SECS",
+        default_value_t = 30
+    )]
+    pub shutdown_grace: u64,
     /// Log format on stderr.
     #[arg(long, env = "FTPD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -113,6 +153,11 @@ impl Cli {
         c.public_addr = self.public_addr;
         c.idle_timeout = Duration::from_secs(self.idle_timeout.max(1));
         c.data_timeout = Duration::from_secs(self.data_timeout.max(1));
+        c.max_sessions = self.max_sessions.max(1);
+        c.max_sessions_per_ip = self.max_sessions_per_ip.max(1);
+        c.max_login_failures = self.max_login_failures.max(1);
+        c.ban_duration = Duration::from_secs(self.ban_seconds);
+        c.shutdown_grace = Duration::from_secs(self.shutdown_grace);
         Ok(c)
     }
 }

@@ -50,6 +50,17 @@ pub struct Config {
     pub login_failure_delay: Duration,
     /// Time running sessions get to finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// Sessions in total (connection floods).
+    pub max_sessions: usize,
+    /// Sessions from one client IP (one host starving the others).
+    pub max_sessions_per_ip: usize,
+    /// Failed logins before the connection is closed, and failures from one
+    /// IP before it is banned (password guessing).
+    pub max_login_failures: u32,
+    /// How long a banned IP is turned away.
+    pub ban_duration: Duration,
+    /// Commands accepted before login (unauthenticated probing).
+    pub max_commands_before_login: u32,
 }
 
 impl Config {
@@ -69,6 +80,11 @@ impl Config {
             max_line: ftp_proto::DEFAULT_MAX_LINE,
             login_failure_delay: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(30),
+            max_sessions: 512,
+            max_sessions_per_ip: 32,
+            max_login_failures: 3,
+            ban_duration: Duration::from_secs(60),
+            max_commands_before_login: 20,
         }
     }
 }

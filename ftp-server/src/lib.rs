@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod data;
+pub mod limits;
 pub mod listing;
 pub mod server;
 pub mod session;

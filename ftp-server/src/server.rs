@@ -6,12 +6,15 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
+use ftp_proto::{Reply, ReplyCode};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::session::Session;
+use crate::limits::{Limits, Refusal};
+use crate::session::{canonical_ip, Session};
 use crate::storage::LocalStorage;
 
 /// Why the server could not run.
@@ -33,6 +36,7 @@ pub async fn run(
     if removed > 0 {
         tracing::info!(removed, "removed leftover temporary upload files");
     }
+    let limits = Limits::new(&config);
     let config = Arc::new(config);
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
@@ -40,9 +44,21 @@ pub async fn run(
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    tracker.spawn(Session::run(stream, config.clone(), token.clone()));
+                    match limits.admit(canonical_ip(peer.ip())) {
+                        Ok(guard) => {
+                            let session = Session::run(stream, config.clone(), limits.clone(), token.clone());
+                            tracker.spawn(async move {
+                                session.await;
+                                drop(guard);
+                            });
+                        }
+                        Err(refusal) => {
+                            tracing::warn!(%peer, reason = refusal.text(), "connection refused");
+                            tracker.spawn(refuse(stream, refusal));
+                        }
+                    }
                 }
                 Err(e) => {
                     // EMFILE and friends: back off briefly instead of spinning.
@@ -64,4 +80,14 @@ pub async fn run(
         tracing::warn!("shutdown grace period over; sessions left behind");
     }
     Ok(())
+}
+
+/// Turn a connection away with 421 and a reason.
+async fn refuse(mut stream: TcpStream, refusal: Refusal) {
+    let reply = Reply::new(ReplyCode::NOT_AVAILABLE, refusal.text());
+    let write = async {
+        stream.write_all(reply.encode().as_bytes()).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), write).await;
 }

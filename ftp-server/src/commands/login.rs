@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use ftp_proto::ReplyCode;
+use ftp_proto::{Reply, ReplyCode};
 
 use super::{reply, Outcome};
 use crate::session::{AuthState, Session};
@@ -46,9 +46,19 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
         .any(|u| u.name == user && same(&u.password, &password));
     if !(anonymous || known) {
         tracing::info!(peer = %s.peer, %user, "login failed");
+        s.failed_logins += 1;
+        let banned = s.limits.login_failed(s.peer_ip());
         tokio::time::sleep(config.login_failure_delay).await;
+        if banned || s.failed_logins >= config.max_login_failures {
+            tracing::warn!(peer = %s.peer, banned, "too many failed logins, closing");
+            return Outcome::Close(Reply::new(
+                ReplyCode::NOT_LOGGED_IN,
+                "Login incorrect; too many failures, closing",
+            ));
+        }
         return reply(ReplyCode::NOT_LOGGED_IN, "Login incorrect");
     }
+    s.limits.login_ok(s.peer_ip());
     let root = config.root.clone();
     let storage = match tokio::task::spawn_blocking(move || LocalStorage::new(&root)).await {
         Ok(Ok(st)) => Arc::new(st) as Arc<dyn Storage>,

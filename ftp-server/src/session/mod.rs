@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::commands::{self, Outcome};
 use crate::config::Config;
+use crate::limits::Limits;
 use crate::transfer::RunningTransfer;
 
 /// Bytes read from the control socket at a time. Small on purpose: idle
@@ -69,12 +70,17 @@ fn answers_during_transfer(cmd: &Command) -> bool {
 
 impl Session {
     /// Serve one control connection until QUIT, EOF, timeout or shutdown.
-    pub async fn run(mut stream: TcpStream, config: Arc<Config>, shutdown: CancellationToken) {
+    pub async fn run(
+        mut stream: TcpStream,
+        config: Arc<Config>,
+        limits: Arc<Limits>,
+        shutdown: CancellationToken,
+    ) {
         let (peer, local) = match (stream.peer_addr(), stream.local_addr()) {
             (Ok(p), Ok(l)) => (p, l),
             _ => return,
         };
-        let mut session = Session::new(config, peer, local);
+        let mut session = Session::new(config, limits, peer, local);
         tracing::info!(%peer, "session start");
         let greeting = Reply::new(ReplyCode::READY, "ftpd ready");
         let end = match stream.write_all(greeting.encode().as_bytes()).await {
@@ -180,6 +186,16 @@ impl Session {
                         format!("{} {} bytes transferred", t.description, bytes),
                         "End of status".to_string(),
                     ],
+                ));
+            }
+        }
+        if !self.auth.is_logged_in() {
+            self.commands_before_login += 1;
+            if self.commands_before_login > self.config.max_commands_before_login {
+                tracing::warn!(peer = %self.peer, "too many commands before login");
+                return Outcome::Close(Reply::new(
+                    ReplyCode::NOT_AVAILABLE,
+                    "Too many commands before login",
                 ));
             }
         }

@@ -10,6 +10,7 @@ use ftp_proto::TransferType;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::limits::Limits;
 use crate::listing::Facts;
 use crate::storage::{Storage, VirtualPath};
 use crate::transfer::RunningTransfer;
@@ -68,10 +69,21 @@ pub struct Session {
     pub facts: Facts,
     /// The transfer running in a child task, if any.
     pub transfer: Option<RunningTransfer>,
+    /// Shared session caps and the failed-login lockout.
+    pub limits: Arc<Limits>,
+    /// Commands received while not logged in (capped).
+    pub commands_before_login: u32,
+    /// Failed PASS attempts on this connection.
+    pub failed_logins: u32,
 }
 
 impl Session {
-    pub fn new(config: Arc<Config>, peer: SocketAddr, local: SocketAddr) -> Session {
+    pub fn new(
+        config: Arc<Config>,
+        limits: Arc<Limits>,
+        peer: SocketAddr,
+        local: SocketAddr,
+    ) -> Session {
         Session {
             config,
             peer,
@@ -85,6 +97,9 @@ impl Session {
             epsv_all: false,
             facts: Facts::default(),
             transfer: None,
+            limits,
+            commands_before_login: 0,
+            failed_logins: 0,
         }
     }
 
