@@ -3,5 +3,7 @@
 //! `ftpc` is also driven against pyftpdlib and vsftpd. Files are checked on
 //! disk by content hash.
 
+mod client;
+mod limits;
 mod server;
 mod support;
