@@ -147,6 +147,8 @@ fn main() {
             .with_max_level(tracing::Level::DEBUG)
             .without_time()
             .with_target(false)
+            .with_level(false)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init();
     }
     ftp_client::signal::install();

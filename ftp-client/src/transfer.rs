@@ -51,10 +51,19 @@ pub fn pump(
 }
 
 impl FtpClient {
-    /// Open the data connection and send `cmd`. `Ok(None)` when the server
-    /// answered 2xx at once (nothing to transfer).
-    fn start_transfer(&mut self, cmd: &Command) -> Result<Option<Box<dyn Stream>>> {
+    /// Open the data connection, send REST (when `offset > 0`) and `cmd`.
+    /// REST goes right before the transfer command, after EPSV/PASV: servers
+    /// may forget the offset at any other command (RFC 3659 §5.5).
+    /// `Ok(None)` when the server answered 2xx at once (nothing to transfer).
+    fn start_transfer(&mut self, cmd: &Command, offset: u64) -> Result<Option<Box<dyn Stream>>> {
         let pending = self.open_data()?;
+        if offset > 0 {
+            let rest = Command::Rest(offset);
+            let reply = self.send(&rest)?;
+            if reply.code != ReplyCode::PENDING {
+                return Err(refusal(&rest, reply));
+            }
+        }
         let reply = self.send(cmd)?;
         if reply.code.is_preliminary() {
             self.finish_data(pending).map(Some)
@@ -127,15 +136,8 @@ impl FtpClient {
         sink: &mut dyn Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
-        if offset > 0 {
-            let rest = Command::Rest(offset);
-            let reply = self.send(&rest)?;
-            if reply.code != ReplyCode::PENDING {
-                return Err(refusal(&rest, reply));
-            }
-        }
         let cmd = Command::Retr(path.to_string());
-        let Some(mut data) = self.start_transfer(&cmd)? else {
+        let Some(mut data) = self.start_transfer(&cmd, offset)? else {
             return Ok(0);
         };
         let outcome = pump(&mut data, sink, progress);
@@ -155,7 +157,7 @@ impl FtpClient {
         } else {
             Command::Stor(path.to_string())
         };
-        let Some(mut data) = self.start_transfer(&cmd)? else {
+        let Some(mut data) = self.start_transfer(&cmd, 0)? else {
             return Ok(0);
         };
         let outcome = pump(source, &mut data, progress);
@@ -164,7 +166,7 @@ impl FtpClient {
 
     /// The raw bytes of a listing command, bounded by `MAX_LISTING`.
     fn list_raw(&mut self, cmd: &Command) -> Result<Vec<u8>> {
-        let Some(data) = self.start_transfer(cmd)? else {
+        let Some(data) = self.start_transfer(cmd, 0)? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();

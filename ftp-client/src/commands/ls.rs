@@ -25,11 +25,12 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
     let path = args.url.path.clone();
     let entries = match client.list_dir(&path) {
         Ok(e) => e,
-        Err(ClientError::NotFound { .. } | ClientError::Refused { .. })
-            if !args.url.trailing_slash =>
-        {
-            // Maybe it is a file: show just that entry.
+        Err(err @ (ClientError::NotFound { .. } | ClientError::Refused { .. })) => {
+            // A file (show just that entry) or nothing at all (not found).
             let entry = super::stat::lookup(&mut client, &path)?;
+            if entry.kind == Kind::Dir {
+                return Err(err);
+            }
             print_entry(ctx, args, &entry, &entry.name);
             client.quit();
             return Ok(());

@@ -1,0 +1,25 @@
+"""pyftpdlib on 127.0.0.1, port chosen by the OS and printed on stdout once
+the socket listens (the test reads it: no sleeping, no guessed ports).
+usage: pyftpd_serve.py ROOT. Anonymous and alice/secret, both with write access."""
+import logging
+import sys
+
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
+
+logging.basicConfig(level=logging.CRITICAL)
+root = sys.argv[1]
+auth = DummyAuthorizer()
+auth.add_anonymous(root, perm="elradfmwMT")
+auth.add_user("alice", "secret", root, perm="elradfmwMT")
+
+
+class Handler(FTPHandler):
+    authorizer = auth
+    permit_foreign_addresses = False
+
+
+server = FTPServer(("127.0.0.1", 0), Handler)
+print(server.socket.getsockname()[1], flush=True)
+server.serve_forever()
