@@ -31,13 +31,20 @@ impl TestServer {
 
     /// Start with a config adjusted by `tune` (root and listen are preset).
     pub fn start_with(tune: impl FnOnce(&mut ftp_server::Config)) -> TestServer {
+        Self::start_on("127.0.0.1:0", tune)
+    }
+
+    /// Like `start_with`, listening on `bind` instead of `127.0.0.1:0`, e.g.
+    /// `[::ffff:127.0.0.1]:0`: an IPv6 socket that IPv4 clients reach, where
+    /// the server sees v4-mapped addresses as on a dual-stack host.
+    pub fn start_on(bind: &str, tune: impl FnOnce(&mut ftp_server::Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("root");
         std::fs::create_dir(&root).expect("mkdir root");
         let mut config = ftp_server::Config::new(root);
         config.data_timeout = Duration::from_secs(10);
         tune(&mut config);
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let std_listener = std::net::TcpListener::bind(bind).expect("bind");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

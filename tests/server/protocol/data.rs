@@ -319,3 +319,38 @@ fn stat_and_abor_are_answered_while_a_transfer_runs() {
         "the whole file was sent despite ABOR"
     );
 }
+
+#[test]
+fn pasv_on_a_dual_stack_socket_announces_plain_ipv4() {
+    // An IPv6 listener reached over IPv4: the server sees ::ffff:127.0.0.1.
+    let s = TestServer::start_on("[::ffff:127.0.0.1]:0", |c| c.write = true);
+    std::fs::write(s.path("f.txt"), b"mapped").expect("write");
+    let v4 = std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, s.port()));
+    let mut r = RawSession::login(v4);
+    r.expect("TYPE I", 200);
+    let reply = r.expect("PASV", 227);
+    assert!(!reply.text().contains("::ffff:"), "{reply:?}");
+    let addr = ftp_proto::address::parse_pasv_reply(&reply.text()).expect("h1,h2,h3,h4,p1,p2");
+    assert_eq!(*addr.ip(), Ipv4Addr::LOCALHOST, "{reply:?}");
+    let mut d = TcpStream::connect(addr).expect("connect to PASV address");
+    d.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let first = r.cmd("RETR f.txt");
+    assert!(first.code.is_preliminary(), "{first:?}");
+    let mut got = Vec::new();
+    d.read_to_end(&mut got).expect("read");
+    assert_eq!(got, b"mapped");
+    r.expect_reply(226);
+    // EPSV and active mode work for the mapped client too.
+    assert_eq!(r.retr("f.txt"), b"mapped");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    r.expect(
+        &format!("PORT 127,0,0,1,{},{}", port >> 8, port & 0xff),
+        200,
+    );
+    let first = r.cmd("RETR f.txt");
+    assert!(first.code.is_preliminary(), "{first:?}");
+    assert_eq!(accept_all(&listener), b"mapped");
+    r.expect_reply(226);
+}
