@@ -117,14 +117,6 @@ where
     run(&mut cmd, CLIENT_TIMEOUT)
 }
 
-/// A private HOME for lftp, so a developer's ~/.lftprc or bookmarks cannot
-/// change what the tests see.
-fn lftp_home() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftp-e2e-lftp-home-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("lftp home");
-    dir
-}
-
 /// Run an lftp script against `127.0.0.1:port`, logged in as `user`
 /// (`None`: anonymous). Failures exit non-zero instead of retrying forever,
 /// and `-d` puts the protocol dialogue on stderr for assertions and
@@ -141,14 +133,16 @@ pub fn lftp(port: u16, user: Option<(&str, &str)>, cwd: &Path, script: &str) -> 
          set file:charset UTF-8; set ftp:charset UTF-8; \
          {login}; {script}"
     );
-    let home = lftp_home();
+    // A private, throwaway HOME: a developer's ~/.lftprc or bookmarks cannot
+    // change what the tests see, and lftp's history is not left behind.
+    let home = tempfile::tempdir().expect("lftp home");
     let mut cmd = Command::new("lftp");
     cmd.arg("-d")
         .arg("-c")
         .arg(&full)
         .current_dir(cwd)
-        .env("HOME", &home)
-        .env("LFTP_HOME", &home)
+        .env("HOME", home.path())
+        .env("LFTP_HOME", home.path())
         .env("LC_ALL", "C.UTF-8");
     run(&mut cmd, CLIENT_TIMEOUT)
 }
