@@ -215,6 +215,16 @@ fn parse_prot(arg: Option<&str>) -> Result<ProtLevel, ParseError> {
     }
 }
 
+/// AUTH mechanism, upper-cased. Only spaces is no mechanism: `Auth("")`
+/// would go out as `AUTH ` and be read back as a missing argument.
+fn parse_auth(arg: Option<&str>) -> Result<String, ParseError> {
+    let mech = required("AUTH", arg)?.trim().to_ascii_uppercase();
+    if mech.is_empty() {
+        return Err(ParseError::MissingArgument("AUTH"));
+    }
+    Ok(mech)
+}
+
 fn parse_number(verb: &'static str, arg: Option<&str>) -> Result<u64, ParseError> {
     let a = arg.ok_or(ParseError::MissingArgument(verb))?.trim();
     a.parse()
@@ -295,7 +305,7 @@ impl Command {
             "MDTM" => C::Mdtm(required("MDTM", arg)?),
             "MLSD" => C::Mlsd(optional(arg)?),
             "MLST" => C::Mlst(optional(arg)?),
-            "AUTH" => C::Auth(required("AUTH", arg)?.trim().to_ascii_uppercase()),
+            "AUTH" => C::Auth(parse_auth(arg)?),
             "PBSZ" => C::Pbsz(parse_number("PBSZ", arg)?),
             "PROT" => C::Prot(parse_prot(arg)?),
             "CCC" => C::Ccc,
@@ -629,6 +639,16 @@ mod tests {
         assert_eq!(
             Command::parse("PROT p"),
             Ok(Command::Prot(ProtLevel::Private))
+        );
+    }
+
+    /// Found by the `command_parse` fuzz target: `AUTH  ` parsed to an
+    /// empty mechanism whose wire form did not parse back.
+    #[test]
+    fn auth_with_only_spaces_is_a_missing_argument() {
+        assert_eq!(
+            Command::parse("AUTH   "),
+            Err(ParseError::MissingArgument("AUTH"))
         );
     }
 
