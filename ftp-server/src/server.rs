@@ -46,11 +46,18 @@ pub async fn run(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
+                    oob_inline(&stream);
                     match limits.admit(canonical_ip(peer.ip())) {
                         Ok(guard) => {
                             let session = Session::run(stream, config.clone(), limits.clone(), token.clone());
                             tracker.spawn(async move {
-                                session.await;
+                                // Its own task: a panic (if one ever happens) ends
+                                // only this session, and is logged here.
+                                if let Err(e) = tokio::spawn(session).await {
+                                    if e.is_panic() {
+                                        tracing::error!(%peer, "session task panicked; only that session ended");
+                                    }
+                                }
                                 drop(guard);
                             });
                         }
@@ -90,4 +97,26 @@ async fn refuse(mut stream: TcpStream, refusal: Refusal) {
         stream.shutdown().await
     };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), write).await;
+}
+
+/// Keep TCP urgent data in the normal stream. Clients send ABOR with the
+/// Telnet Synch (RFC 959 §4.1.3) as urgent data; Python's ftplib even sends
+/// the whole `ABOR\r\n` with MSG_OOB, and without this option the kernel
+/// would take the final byte out of the stream and the line would never end.
+fn oob_inline(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let one: libc::c_int = 1;
+    // SAFETY: a valid socket fd, and a pointer to a c_int that outlives the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_OOBINLINE,
+            (&one as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        tracing::debug!(error = %std::io::Error::last_os_error(), "SO_OOBINLINE failed");
+    }
 }

@@ -7,6 +7,7 @@ mod state;
 
 pub use state::{canonical_ip, AuthState, DataChannel, Session};
 
+use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -105,6 +106,8 @@ impl Session {
         let mut lines = LineBuffer::new(self.config.max_line);
         let mut deferred: Option<Frame> = None;
         let mut buf = [0u8; READ_CHUNK];
+        // EOF seen while draining: answer what was read, then end.
+        let mut peer_closed = false;
         loop {
             // Answer every complete line we may answer now, in order.
             while let Some(frame) = deferred.take().or_else(|| lines.next_frame()) {
@@ -133,6 +136,9 @@ impl Session {
                     Err(e) => return End::Io(e),
                 }
             }
+            if peer_closed && deferred.is_none() && self.transfer.is_none() {
+                return End::PeerClosed;
+            }
             lines.shrink();
             // A running transfer is not idle.
             let limit = if self.transfer.is_some() {
@@ -152,7 +158,12 @@ impl Session {
                             return End::IdleTimeout;
                         }
                         Ok(Ok(0)) => return End::PeerClosed,
-                        Ok(Ok(n)) => lines.extend(&buf[..n]),
+                        Ok(Ok(n)) => {
+                            lines.extend(&buf[..n]);
+                            if drain_past_urgent_mark(stream, &mut lines, &mut buf) {
+                                peer_closed = true;
+                            }
+                        }
                         Ok(Err(e)) => return End::Io(e),
                     }
                 }
@@ -162,7 +173,8 @@ impl Session {
                         return End::Io(e);
                     }
                 }
-                _ = shutdown.cancelled() => {
+                // A running transfer may finish (within the server's grace period).
+                _ = shutdown.cancelled(), if self.transfer.is_none() => {
                     let r = Reply::new(ReplyCode::NOT_AVAILABLE, "Server shutting down");
                     let _ = stream.write_all(r.encode().as_bytes()).await;
                     return End::Shutdown;
@@ -206,7 +218,16 @@ impl Session {
                 "Please log in with USER and PASS first",
             ));
         }
-        let restart = self.restart.take();
+        // REST applies to the next RETR/STOR; clients may set up the data
+        // connection (or TYPE) in between, as vsftpd and pyftpdlib allow.
+        let restart = match cmd {
+            Command::Pasv
+            | Command::Epsv(_)
+            | Command::Port(_)
+            | Command::Eprt(_)
+            | Command::Type(_) => self.restart,
+            _ => self.restart.take(),
+        };
         let rename = self.pending_rename.take();
         commands::dispatch(self, cmd, restart, rename).await
     }
@@ -243,13 +264,36 @@ impl Session {
                 let _ = stream.shutdown().await;
                 return Ok(false);
             }
-            Outcome::Transfer(t) => {
+            Outcome::Transfer(mut t) => {
                 stream.write_all(t.preliminary.encode().as_bytes()).await?;
+                t.control_fd = Some(stream.as_raw_fd());
                 self.transfer = Some(RunningTransfer::spawn(*t, &self.config));
             }
         }
         Ok(true)
     }
+}
+
+/// Read whatever else is already queued on the control socket, without
+/// waiting. Needed for TCP urgent data (ABOR sent with MSG_OOB, kept inline
+/// by SO_OOBINLINE): a read stops at the urgent mark, the short read makes
+/// tokio drop the socket's readiness, and no new wakeup comes for the bytes
+/// already waiting past the mark. Returns true at EOF.
+fn drain_past_urgent_mark(stream: &TcpStream, lines: &mut LineBuffer, buf: &mut [u8]) -> bool {
+    let fd = stream.as_raw_fd();
+    // Bounded (32 KiB per wakeup) so one client cannot hold a worker; a
+    // client that pipelines more than that in one burst is read on its
+    // next send.
+    for _ in 0..64 {
+        // SAFETY: `buf` is valid for `buf.len()` bytes and `fd` is our open socket.
+        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+        match n {
+            0 => return true,
+            n if n > 0 => lines.extend(&buf[..n as usize]),
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Resolve when the running transfer finishes; pending forever if none runs.
