@@ -100,6 +100,9 @@ pub struct Cli {
         default_value_t = 30
     )]
     pub shutdown_grace: u64,
+    /// Make every finished upload durable (fsync file and directory) before 226.
+    #[arg(long, env = "FTPD_FSYNC")]
+    pub fsync: bool,
     /// Log format on stderr.
     #[arg(long, env = "FTPD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -158,6 +161,7 @@ impl Cli {
         c.max_login_failures = self.max_login_failures.max(1);
         c.ban_duration = Duration::from_secs(self.ban_seconds);
         c.shutdown_grace = Duration::from_secs(self.shutdown_grace);
+        c.fsync = self.fsync;
         Ok(c)
     }
 }

@@ -61,6 +61,9 @@ pub struct Config {
     pub ban_duration: Duration,
     /// Commands accepted before login (unauthenticated probing).
     pub max_commands_before_login: u32,
+    /// fsync a finished upload and its directory before answering 226
+    /// (durability across power loss, at some speed cost).
+    pub fsync: bool,
 }
 
 impl Config {
@@ -85,6 +88,7 @@ impl Config {
             max_login_failures: 3,
             ban_duration: Duration::from_secs(60),
             max_commands_before_login: 20,
+            fsync: false,
         }
     }
 }

@@ -34,12 +34,24 @@ async fn real_main() -> anyhow::Result<()> {
         "ftpd listening on ftp://{addr} serving {}",
         config.root.display()
     );
-    ftp_server::run(listener, config, shutdown_signal()).await?;
+    // First signal: stop accepting and drain. Second signal: exit at once.
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        signal().await;
+        let _ = first_tx.send(());
+        signal().await;
+        eprintln!("ftpd: second signal, exiting now");
+        std::process::exit(1);
+    });
+    ftp_server::run(listener, config, async {
+        let _ = first_rx.await;
+    })
+    .await?;
     Ok(())
 }
 
-/// Resolves on the first SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// Resolves on the next SIGINT or SIGTERM.
+async fn signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

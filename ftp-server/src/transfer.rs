@@ -6,6 +6,7 @@
 
 use std::io::SeekFrom;
 use std::net::IpAddr;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +23,10 @@ use crate::storage::{Storage, StorageError, Upload, VirtualPath};
 
 /// Buffer size for copying file data.
 const BUF: usize = 256 * 1024;
+
+/// How long an upload waits after its data EOF for a control-connection
+/// close that would mean the client died (see `Copy::settle`).
+const UPLOAD_SETTLE: Duration = Duration::from_millis(5);
 
 /// Where an upload's bytes go.
 pub enum Sink {
@@ -63,6 +68,10 @@ pub struct Transfer {
     pub user: String,
     /// e.g. "RETR /a/b.txt", for STAT and the log.
     pub description: String,
+    /// The control connection's socket, to see whether the client is still
+    /// there when an upload ends (see `Copy::settle`). Filled in by the
+    /// session, which keeps the socket open until the transfer is over.
+    pub control_fd: Option<RawFd>,
 }
 
 /// A transfer task and the handles the session keeps on it.
@@ -79,7 +88,8 @@ impl RunningTransfer {
         let progress = Arc::new(AtomicU64::new(0));
         let description = t.description.clone();
         let timeout = config.data_timeout;
-        let handle = tokio::spawn(run(t, cancel.clone(), progress.clone(), timeout));
+        let fsync = config.fsync;
+        let handle = tokio::spawn(run(t, cancel.clone(), progress.clone(), timeout, fsync));
         RunningTransfer {
             handle,
             cancel,
@@ -102,6 +112,7 @@ async fn run(
     cancel: CancellationToken,
     progress: Arc<AtomicU64>,
     timeout: Duration,
+    fsync: bool,
 ) -> Reply {
     let started = Instant::now();
     let conn = tokio::select! {
@@ -121,6 +132,8 @@ async fn run(
     };
     let copy = Copy {
         cancel: &cancel,
+        control_fd: t.control_fd,
+        fsync,
         progress: &progress,
         timeout,
         ascii: t.ascii,
@@ -176,6 +189,9 @@ async fn discard(job: Job, storage: &Arc<dyn Storage>) {
 
 struct Copy<'a> {
     cancel: &'a CancellationToken,
+    control_fd: Option<RawFd>,
+    /// Make finished uploads durable before answering (`--fsync`).
+    fsync: bool,
     progress: &'a AtomicU64,
     timeout: Duration,
     ascii: bool,
@@ -195,6 +211,22 @@ impl Copy<'_> {
                 Ok(Err(e)) => Err(Fail::Network(e)),
             },
             _ = self.cancel.cancelled() => Err(Fail::Aborted),
+        }
+    }
+
+    /// End of upload data: in stream mode EOF is the only end marker, and a
+    /// client killed mid-upload also closes its data connection. Its control
+    /// connection closes at the same moment: if the control socket already
+    /// shows the peer's close, or the session cancels us within a few
+    /// milliseconds, the upload is treated as interrupted, so half a file
+    /// never replaces the target.
+    async fn settle(&self) -> Result<(), Fail> {
+        if self.control_fd.is_some_and(peer_closed) {
+            return Err(Fail::Aborted);
+        }
+        tokio::select! {
+            _ = self.cancel.cancelled() => Err(Fail::Aborted),
+            _ = tokio::time::sleep(UPLOAD_SETTLE) => Ok(()),
         }
     }
 
@@ -275,6 +307,7 @@ impl Copy<'_> {
             loop {
                 let n = self.read_net(conn, &mut buf).await?;
                 if n == 0 {
+                    self.settle().await?;
                     if pending_cr {
                         file.write_all(b"\r").await.map_err(Fail::Local)?;
                         written += 1;
@@ -297,18 +330,41 @@ impl Copy<'_> {
         .await;
         drop(file);
         let storage = storage.clone();
-        tokio::task::spawn_blocking(move || finish_upload(sink, copied, storage.as_ref()))
+        let fsync = self.fsync;
+        tokio::task::spawn_blocking(move || finish_upload(sink, copied, storage.as_ref(), fsync))
             .await
             .unwrap_or_else(|e| Err(Fail::Local(std::io::Error::other(e))))
     }
 }
 
-/// Persist or discard an upload once its bytes stopped coming.
-fn finish_upload(sink: Sink, copied: Result<u64, Fail>, storage: &dyn Storage) -> Result<(), Fail> {
+/// Persist or discard an upload once its bytes stopped coming. With
+/// `fsync`, the data and then the directory entry are made durable before
+/// the 226 goes out.
+fn finish_upload(
+    sink: Sink,
+    copied: Result<u64, Fail>,
+    storage: &dyn Storage,
+    fsync: bool,
+) -> Result<(), Fail> {
     match (sink, copied) {
-        (Sink::Atomic(upload), Ok(_)) => storage
-            .persist_upload(upload)
-            .map_err(|e| Fail::Local(storage_io(e))),
+        (Sink::Atomic(upload), Ok(_)) => {
+            let dir = upload.target.parent().unwrap_or_else(VirtualPath::root);
+            if fsync {
+                if let Err(e) = upload.file.sync_all() {
+                    storage.discard_upload(upload);
+                    return Err(Fail::Local(e));
+                }
+            }
+            storage
+                .persist_upload(upload)
+                .map_err(|e| Fail::Local(storage_io(e)))?;
+            if fsync {
+                storage
+                    .sync_dir(&dir)
+                    .map_err(|e| Fail::Local(storage_io(e)))?;
+            }
+            Ok(())
+        }
         (Sink::Atomic(upload), Err(f)) => {
             storage.discard_upload(upload);
             Err(f)
@@ -327,6 +383,13 @@ fn finish_upload(sink: Sink, copied: Result<u64, Fail>, storage: &dyn Storage) -
                     tracing::warn!(%path, error = %e, "truncate after upload failed");
                 }
             }
+            if fsync && copied.is_ok() {
+                file.sync_all().map_err(Fail::Local)?;
+                let dir = path.parent().unwrap_or_else(VirtualPath::root);
+                storage
+                    .sync_dir(&dir)
+                    .map_err(|e| Fail::Local(storage_io(e)))?;
+            }
             copied.map(|_| ())
         }
     }
@@ -338,6 +401,20 @@ fn storage_io(e: StorageError) -> std::io::Error {
         StorageError::NoSpace => std::io::Error::from(std::io::ErrorKind::StorageFull),
         other => std::io::Error::other(other.to_string()),
     }
+}
+
+/// True if the peer has closed (or reset) the socket `fd`: poll without
+/// waiting for POLLRDHUP/POLLHUP/POLLERR.
+fn peer_closed(fd: RawFd) -> bool {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLRDHUP,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is a valid pollfd for the duration of the call, and the
+    // session keeps `fd` open until this transfer has finished.
+    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+    n > 0 && pfd.revents & (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) != 0
 }
 
 /// ASCII on the wire (RFC 959 §3.1.1.1): every LF becomes CRLF.

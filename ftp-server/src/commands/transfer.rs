@@ -47,6 +47,7 @@ pub(super) fn start(
         storage,
         user: s.user_name().to_string(),
         description,
+        control_fd: None,
     })))
 }
 

@@ -363,4 +363,9 @@ impl Storage for LocalStorage {
         }
         Ok(self.root.rename(client(from)?, &self.root, client(to)?)?)
     }
+
+    fn sync_dir(&self, dir: &VirtualPath) -> Result<(), StorageError> {
+        let d = self.root.open_dir(rel(dir))?;
+        Ok(d.into_std_file().sync_all()?)
+    }
 }

@@ -148,4 +148,6 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     fn remove_dir(&self, path: &VirtualPath) -> Result<(), StorageError>;
     fn remove_file(&self, path: &VirtualPath) -> Result<(), StorageError>;
     fn rename(&self, from: &VirtualPath, to: &VirtualPath) -> Result<(), StorageError>;
+    /// Make a directory's entries durable (fsync), after a rename into it.
+    fn sync_dir(&self, dir: &VirtualPath) -> Result<(), StorageError>;
 }
