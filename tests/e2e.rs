@@ -4,6 +4,7 @@
 //! disk by content hash.
 
 mod client;
+mod faults;
 mod limits;
 mod server;
 mod support;
