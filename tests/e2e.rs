@@ -6,5 +6,6 @@
 mod client;
 mod faults;
 mod limits;
+mod robustness;
 mod server;
 mod support;
