@@ -6,6 +6,7 @@
 mod client;
 mod faults;
 mod limits;
+mod load;
 mod robustness;
 mod server;
 mod support;
