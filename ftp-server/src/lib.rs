@@ -2,6 +2,7 @@
 //! directory over FTP on a given listener until a shutdown future completes.
 //! See ARCHITECTURE.md for the path a control line takes through the modules.
 
+pub mod accounts;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,0 +1,465 @@
+//! Named accounts from a users file (`ftpd --users FILE`): parsing and
+//! validating the TOML, checking passwords against argon2id PHC strings,
+//! and reloading on SIGHUP.
+//!
+//! The file is a list of `[[user]]` tables (`name`, `password` as a PHC
+//! string, optional `home` relative to the served root, optional `write`).
+//! Every mistake an operator can make (unreadable file, TOML syntax, unknown
+//! key, bad hash, duplicate name, a home outside the root) is an
+//! [`AccountsError`] whose one-line message names the file and the line.
+//!
+//! Sessions read a snapshot (`Arc<UserDb>`) at login, so a reload swaps the
+//! snapshot without touching running sessions, and a reload that fails keeps
+//! the old one.
+//!
+//! Timing: every check of a name runs exactly one argon2 verification. A name
+//! that is not in the file is checked against a dummy hash made at load time
+//! with the parameters most accounts use, so an unknown user costs what a
+//! wrong password costs and login time does not tell which names exist.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use argon2::password_hash::{self, PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Why a users file (or a password to hash) was refused. Every message is
+/// one line.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    /// The file could not be read (missing, unreadable, not UTF-8).
+    #[error("users file {}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but is wrong at `line` (1-based).
+    #[error("users file {} line {line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// The served root itself cannot be resolved.
+    #[error("users file {}: served root {}: {source}", path.display(), root.display())]
+    Root {
+        path: PathBuf,
+        root: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `hash-password` could not read or hash the password.
+    #[error("cannot hash password: {0}")]
+    Hash(String),
+}
+
+/// One account from the users file.
+#[derive(Clone)]
+pub struct Account {
+    pub name: String,
+    /// The user's sandbox root, relative to the served root (empty: the
+    /// served root itself). Validated at load, checked again at login.
+    pub home: PathBuf,
+    /// May change files (STOR, DELE, MKD, ...), besides a global `--write`.
+    pub write: bool,
+    /// The argon2 PHC string, already checked to parse.
+    hash: String,
+}
+
+impl std::fmt::Debug for Account {
+    /// Never prints the hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("name", &self.name)
+            .field("home", &self.home)
+            .field("write", &self.write)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a password check found. `Unknown` and `WrongPassword` took the same
+/// work; callers must answer both the same way.
+#[derive(Debug)]
+pub enum Check {
+    Ok(Account),
+    WrongPassword,
+    Unknown,
+}
+
+/// One parsed, validated users file: an immutable snapshot.
+pub struct UserDb {
+    users: HashMap<String, Account>,
+    /// A hash of a random password, checked for names not in the file.
+    dummy: String,
+}
+
+impl std::fmt::Debug for UserDb {
+    /// Names only: no hashes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&String> = self.users.keys().collect();
+        names.sort();
+        f.debug_struct("UserDb")
+            .field("users", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl UserDb {
+    /// Parse and validate a users file's `text`. `path` is only used in
+    /// messages; homes are checked against `root` on disk.
+    pub fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, AccountsError> {
+        let invalid = |span: Range<usize>, message: String| AccountsError::Invalid {
+            path: path.to_path_buf(),
+            line: line_of(text, span.start),
+            message,
+        };
+        let doc: UsersFile = toml::from_str(text)
+            .map_err(|e| invalid(e.span().unwrap_or(0..0), one_line(e.message())))?;
+        let canonical_root = root.canonicalize().map_err(|source| AccountsError::Root {
+            path: path.to_path_buf(),
+            root: root.to_path_buf(),
+            source,
+        })?;
+        let mut users: HashMap<String, Account> = HashMap::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for raw in doc.user {
+            let name = raw.name.get_ref().clone();
+            check_name(&name).map_err(|why| invalid(raw.name.span(), why))?;
+            if let Some(first) = first_seen.get(&name) {
+                return Err(invalid(
+                    raw.name.span(),
+                    format!("duplicate user {name:?} (first defined at line {first})"),
+                ));
+            }
+            check_hash(raw.password.get_ref()).map_err(|why| {
+                invalid(
+                    raw.password.span(),
+                    format!("bad password hash for {name:?}: {why}"),
+                )
+            })?;
+            let home = match &raw.home {
+                None => PathBuf::new(),
+                Some(h) => check_home(&canonical_root, h.get_ref()).map_err(|why| {
+                    invalid(
+                        h.span(),
+                        format!("home {:?} of {name:?} {why}", h.get_ref()),
+                    )
+                })?,
+            };
+            first_seen.insert(name.clone(), line_of(text, raw.name.span().start));
+            let account = Account {
+                name: name.clone(),
+                home,
+                write: raw.write,
+                hash: raw.password.into_inner(),
+            };
+            users.insert(name, account);
+        }
+        let dummy = make_dummy(users.values().map(|a| a.hash.as_str()))?;
+        Ok(UserDb { users, dummy })
+    }
+
+    /// How many accounts the file defines.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// Check `password` for `name`. Blocking and slow on purpose (one argon2
+    /// verification, whether or not the name exists): run it off the async
+    /// workers.
+    pub fn check(&self, name: &str, password: &str) -> Check {
+        match self.users.get(name) {
+            Some(account) if verify(&account.hash, password) => Check::Ok(account.clone()),
+            Some(_) => Check::WrongPassword,
+            None => {
+                // Same work as a real account; the result cannot matter.
+                let _ = verify(&self.dummy, password);
+                Check::Unknown
+            }
+        }
+    }
+}
+
+/// The users file as written: `[[user]]` tables, nothing else. Unknown keys
+/// are errors, so a typo such as `writ = true` is not silently ignored.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFile {
+    #[serde(default)]
+    user: Vec<RawUser>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUser {
+    name: Spanned<String>,
+    password: Spanned<String>,
+    #[serde(default)]
+    home: Option<Spanned<String>>,
+    #[serde(default)]
+    write: bool,
+}
+
+/// The accounts a running server uses: the current snapshot behind a lock
+/// that is held only to clone or swap the `Arc`, plus a cap on concurrent
+/// password checks.
+pub struct Accounts {
+    path: PathBuf,
+    root: PathBuf,
+    db: RwLock<Arc<UserDb>>,
+    /// Each argon2 check takes about 19 MiB and a core for tens of
+    /// milliseconds; this bounds how many run at once (PASS floods).
+    checks: tokio::sync::Semaphore,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts")
+            .field("path", &self.path)
+            .field("users", &self.current().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Accounts {
+    /// Read and validate `path`; homes are relative to `root`. At most
+    /// `max_checks` password checks run at once (at least one).
+    pub fn load(path: &Path, root: &Path, max_checks: usize) -> Result<Accounts, AccountsError> {
+        let db = read_file(path, root)?;
+        Ok(Accounts {
+            path: path.to_path_buf(),
+            root: root.to_path_buf(),
+            db: RwLock::new(Arc::new(db)),
+            checks: tokio::sync::Semaphore::new(max_checks.max(1)),
+        })
+    }
+
+    /// Read the file again and swap it in; on error the current accounts
+    /// stay. Returns the new number of accounts. Blocking.
+    pub fn reload(&self) -> Result<usize, AccountsError> {
+        let db = read_file(&self.path, &self.root)?;
+        let n = db.len();
+        *self.db.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(db);
+        Ok(n)
+    }
+
+    /// The current snapshot (what a login now sees).
+    pub fn current(&self) -> Arc<UserDb> {
+        self.db
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The users file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `UserDb::check` on a blocking thread, at most `max_checks` at once.
+    pub async fn check(&self, name: &str, password: String) -> Check {
+        let db = self.current();
+        // The semaphore is never closed; if it were, check anyway.
+        let _permit = self.checks.acquire().await.ok();
+        let name = name.to_string();
+        tokio::task::spawn_blocking(move || db.check(&name, &password))
+            .await
+            .unwrap_or(Check::WrongPassword)
+    }
+}
+
+/// Reload `accounts` on every SIGHUP, forever. `hup` is created by the caller
+/// before it announces readiness, so an early SIGHUP is not fatal.
+pub async fn reload_on(accounts: Arc<Accounts>, mut hup: tokio::signal::unix::Signal) {
+    while hup.recv().await.is_some() {
+        let acc = accounts.clone();
+        let file = accounts.path().display().to_string();
+        match tokio::task::spawn_blocking(move || acc.reload()).await {
+            Ok(Ok(users)) => tracing::info!(%file, users, "SIGHUP: users file reloaded"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "SIGHUP: users file not reloaded; keeping the old accounts")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGHUP: reload failed; keeping the old accounts")
+            }
+        }
+    }
+}
+
+/// The user's sandbox root on disk, checked again at login: the home must
+/// still resolve (after symlinks) to a directory inside the served root, in
+/// case the tree changed since the file was loaded. Blocking.
+pub fn home_dir(root: &Path, home: &Path) -> std::io::Result<PathBuf> {
+    let canonical_root = root.canonicalize()?;
+    let dir = canonical_root.join(home).canonicalize()?;
+    if !dir.starts_with(&canonical_root) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "home resolves outside the served root",
+        ));
+    }
+    Ok(dir)
+}
+
+/// `ftpd hash-password`: read one line from `input` (without its line end)
+/// and return its argon2id PHC string, made with the crate's default
+/// parameters and a random salt.
+pub fn hash_password_from(input: impl BufRead) -> Result<String, AccountsError> {
+    let mut input = input;
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .map_err(|e| AccountsError::Hash(format!("cannot read standard input: {e}")))?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    hash_password(password)
+}
+
+/// The argon2id PHC string of `password` (random salt, default parameters).
+pub fn hash_password(password: &str) -> Result<String, AccountsError> {
+    if password.is_empty() {
+        return Err(AccountsError::Hash("empty password".into()));
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AccountsError::Hash(e.to_string()))
+}
+
+fn read_file(path: &Path, root: &Path) -> Result<UserDb, AccountsError> {
+    let text = std::fs::read_to_string(path).map_err(|source| AccountsError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    UserDb::parse(path, &text, root)
+}
+
+/// Does `password` match the PHC string `hash`? Any error is a mismatch.
+fn verify(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// The 1-based line holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Keep an error message on one line.
+fn one_line(message: &str) -> String {
+    message.trim().replace(['\r', '\n'], "; ")
+}
+
+/// Names are what USER sends: non-empty, no spaces or control characters.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty user name".into());
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "user name {name:?} has spaces or control characters"
+        ));
+    }
+    Ok(())
+}
+
+/// A usable argon2 PHC string: parses, names an argon2 variant and version,
+/// has valid parameters, a salt and a hash.
+fn check_hash(phc: &str) -> Result<(), String> {
+    let hash = PasswordHash::new(phc).map_err(|e| format!("not a PHC string ({e})"))?;
+    Algorithm::try_from(hash.algorithm.as_str())
+        .map_err(|_| format!("algorithm {} is not argon2", hash.algorithm))?;
+    if let Some(v) = hash.version {
+        Version::try_from(v).map_err(|_| format!("unknown argon2 version {v}"))?;
+    }
+    Params::try_from(&hash).map_err(|e| format!("bad argon2 parameters ({e})"))?;
+    if hash.salt.is_none() || hash.hash.is_none() {
+        return Err("no salt or no hash".into());
+    }
+    Ok(())
+}
+
+/// A home must be a relative path without `..`, naming an existing directory
+/// that stays inside the root after symlinks are resolved. Returns it as a
+/// relative path. The error completes "home \"x\" of \"alice\" ...".
+fn check_home(canonical_root: &Path, home: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(home);
+    if rel.is_absolute() {
+        return Err("must be relative to the served root".into());
+    }
+    if rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err("must not contain \"..\"".into());
+    }
+    let dir = canonical_root
+        .join(rel)
+        .canonicalize()
+        .map_err(|e| format!("cannot be opened ({e})"))?;
+    if !dir.starts_with(canonical_root) {
+        return Err("resolves outside the served root (through a symlink)".into());
+    }
+    if !dir.is_dir() {
+        return Err("is not a directory".into());
+    }
+    Ok(rel.to_path_buf())
+}
+
+/// A hash of a random password with the algorithm, version and parameters
+/// most of `hashes` use (argon2 defaults when there are none), so checking an
+/// unknown name costs what checking a real one does.
+fn make_dummy<'a>(hashes: impl Iterator<Item = &'a str>) -> Result<String, AccountsError> {
+    let mut counts: HashMap<String, (usize, &'a str)> = HashMap::new();
+    for phc in hashes {
+        if let Ok(h) = PasswordHash::new(phc) {
+            let key = format!("{}${:?}${}", h.algorithm, h.version, h.params);
+            counts.entry(key).or_insert((0, phc)).0 += 1;
+        }
+    }
+    // Most common first; ties broken by the key so the choice is stable.
+    let common = counts
+        .iter()
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
+        .map(|(_, (_, phc))| *phc);
+    let hasher = match common.and_then(|phc| PasswordHash::new(phc).ok()) {
+        Some(h) => {
+            let algorithm = Algorithm::try_from(h.algorithm.as_str()).unwrap_or_default();
+            let version = h
+                .version
+                .and_then(|v| Version::try_from(v).ok())
+                .unwrap_or_default();
+            let params = Params::try_from(&h).unwrap_or_default();
+            Argon2::new(algorithm, version, params)
+        }
+        None => Argon2::default(),
+    };
+    let secret = password_hash::try_generate_salt()
+        .map_err(|e| AccountsError::Hash(format!("no randomness for the dummy hash: {e}")))?;
+    hasher
+        .hash_password(&secret)
+        .map(|h| h.to_string())
+        .map_err(|e| AccountsError::Hash(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
