@@ -1,13 +1,17 @@
 //! The `ftpd` command line (clap). Every option can also come from an
 //! environment variable `FTPD_<NAME>`. `Cli::into_config` validates and
-//! builds the library's `Config`; clap types stop here.
+//! builds the library's `Config`; clap types stop here. `ftpd
+//! hash-password` is the one subcommand; serving needs no subcommand, and
+//! `--root` is required only then.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::accounts::Accounts;
 use crate::config::{Config, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -16,13 +20,29 @@ pub enum LogFormat {
     Json,
 }
 
+/// Tasks other than serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Read a password from standard input (one line) and print its argon2id
+    /// PHC string, for the `password` field of a --users file.
+    HashPassword,
+}
+
 /// A sandboxed FTP server.
 #[derive(Debug, Parser)]
-#[command(name = "ftpd", version, about)]
+#[command(
+    name = "ftpd",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Directory to serve; clients see it as `/`.
-    #[arg(long, env = "FTPD_ROOT")]
-    pub root: PathBuf,
+    #[arg(long, env = "FTPD_ROOT", required = true)]
+    pub root: Option<PathBuf>,
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "FTPD_LISTEN", default_value = "127.0.0.1:2121")]
     pub listen: SocketAddr,
@@ -32,6 +52,11 @@ pub struct Cli {
     /// A login as NAME:PASSWORD; repeat for more. Turns anonymous off unless --anonymous.
     #[arg(long = "user", env = "FTPD_USER", value_name = "NAME:PASSWORD", value_delimiter = ',', value_parser = parse_user)]
     pub users: Vec<User>,
+    /// Accounts file (TOML `[[user]]` tables: name, argon2id password hash,
+    /// optional home under the root, optional write). Reloaded on SIGHUP.
+    /// Turns anonymous off unless --anonymous.
+    #[arg(long = "users", env = "FTPD_USERS", value_name = "FILE")]
+    pub users_file: Option<PathBuf>,
     /// Allow anonymous login (`anonymous` or `ftp`, any password). On by default without --user.
     #[arg(long, env = "FTPD_ANONYMOUS", overrides_with = "no_anonymous")]
     pub anonymous: bool,
@@ -135,22 +160,27 @@ fn parse_range(s: &str) -> Result<(u16, u16), String> {
 impl Cli {
     /// Validate and build the server configuration.
     pub fn into_config(self) -> Result<Config, String> {
-        let meta = std::fs::metadata(&self.root)
-            .map_err(|e| format!("root {}: {e}", self.root.display()))?;
+        let root = self.root.clone().ok_or("--root DIR is required")?;
+        let meta = std::fs::metadata(&root).map_err(|e| format!("root {}: {e}", root.display()))?;
         if !meta.is_dir() {
-            return Err(format!("root {}: not a directory", self.root.display()));
+            return Err(format!("root {}: not a directory", root.display()));
         }
         if let Some(IpAddr::V6(_)) = self.public_addr {
             return Err("--public-addr must be an IPv4 address (PASV cannot announce IPv6)".into());
         }
-        let mut c = Config::new(self.root);
+        let mut c = Config::new(root);
         c.listen = self.listen;
         c.write = self.write;
         c.anonymous = if self.no_anonymous {
             false
         } else {
-            self.anonymous || self.users.is_empty()
+            self.anonymous || (self.users.is_empty() && self.users_file.is_none())
         };
+        if let Some(file) = &self.users_file {
+            let accounts =
+                Accounts::load(file, &c.root, c.max_password_checks).map_err(|e| e.to_string())?;
+            c.accounts = Some(Arc::new(accounts));
+        }
         c.users = self.users;
         c.passive_ports = self.passive_ports;
         c.public_addr = self.public_addr;
@@ -209,6 +239,40 @@ mod tests {
                 .passive_ports,
             Some((50000, 50010))
         );
+    }
+
+    #[test]
+    fn hash_password_needs_no_root_but_serving_does() {
+        let cli = parse(&["hash-password"]).unwrap();
+        assert_eq!(cli.command, Some(Command::HashPassword));
+        assert!(parse(&["hash-password", "--root", "/"]).is_err());
+        let cli = parse(&["--root", "/"]).unwrap();
+        assert_eq!(cli.command, None);
+    }
+
+    #[test]
+    fn users_file_turns_anonymous_off_and_bad_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("users.toml");
+        std::fs::write(&file, "").unwrap();
+        let (d, f) = (dir.path().to_str().unwrap(), file.to_str().unwrap());
+        let c = parse(&["--root", d, "--users", f])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert!(!c.anonymous);
+        assert!(c.accounts.is_some());
+        let c = parse(&["--root", d, "--users", f, "--anonymous"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert!(c.anonymous);
+        std::fs::write(&file, "[[user]]\nname = 1\n").unwrap();
+        let e = parse(&["--root", d, "--users", f])
+            .unwrap()
+            .into_config()
+            .unwrap_err();
+        assert!(e.contains(f) && e.contains("line 2"), "{e}");
     }
 
     #[test]

@@ -4,7 +4,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::accounts::Accounts;
 
 /// A login from `--user NAME:PASSWORD`.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,6 +35,10 @@ pub struct Config {
     pub write: bool,
     /// Named logins.
     pub users: Vec<User>,
+    /// Accounts from `--users FILE` (argon2id hashes, a home and a write
+    /// flag each), shared so SIGHUP can reload them under running sessions.
+    /// Checked before `users`.
+    pub accounts: Option<Arc<Accounts>>,
     /// Allow `anonymous`/`ftp` with any password.
     pub anonymous: bool,
     /// Inclusive passive port range; `None` lets the OS pick any free port.
@@ -61,6 +68,10 @@ pub struct Config {
     pub ban_duration: Duration,
     /// Commands accepted before login (unauthenticated probing).
     pub max_commands_before_login: u32,
+    /// Password hash checks running at once; each argon2 check takes about
+    /// 19 MiB and a core for tens of milliseconds (memory and CPU
+    /// exhaustion by PASS floods).
+    pub max_password_checks: usize,
     /// fsync a finished upload and its directory before answering 226
     /// (durability across power loss, at some speed cost).
     pub fsync: bool,
@@ -75,6 +86,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 2121)),
             write: false,
             users: Vec::new(),
+            accounts: None,
             anonymous: true,
             passive_ports: None,
             public_addr: None,
@@ -88,6 +100,7 @@ impl Config {
             max_login_failures: 3,
             ban_duration: Duration::from_secs(60),
             max_commands_before_login: 20,
+            max_password_checks: 4,
             fsync: false,
         }
     }

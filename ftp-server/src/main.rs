@@ -1,9 +1,10 @@
 //! `ftpd`: parse the command line, set up logging, bind, and run the server
-//! until SIGINT or SIGTERM.
+//! until SIGINT or SIGTERM; SIGHUP reloads the users file. `ftpd
+//! hash-password` prints the hash of a password read on stdin.
 
 use anyhow::Context;
 use clap::Parser;
-use ftp_server::cli::{Cli, LogFormat};
+use ftp_server::cli::{Cli, Command, LogFormat};
 
 fn main() {
     if let Err(e) = real_main() {
@@ -15,6 +16,11 @@ fn main() {
 #[tokio::main]
 async fn real_main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if cli.command == Some(Command::HashPassword) {
+        let phc = ftp_server::accounts::hash_password_from(std::io::stdin().lock())?;
+        println!("{phc}");
+        return Ok(());
+    }
     let log_format = cli.log_format;
     let config = cli.into_config().map_err(anyhow::Error::msg)?;
     let filter =
@@ -25,6 +31,12 @@ async fn real_main() -> anyhow::Result<()> {
     match log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
+    }
+    // SIGHUP reloads the users file; watched before ftpd says it is ready.
+    if let Some(accounts) = config.accounts.clone() {
+        let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            .context("cannot watch SIGHUP")?;
+        tokio::spawn(ftp_server::accounts::reload_on(accounts, hup));
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

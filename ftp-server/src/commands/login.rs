@@ -2,11 +2,14 @@
 //! so names cannot be enumerated; a failed PASS waits
 //! `Config::login_failure_delay` before its 530.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ftp_proto::{Reply, ReplyCode};
 
 use super::{reply, Outcome};
+use crate::accounts::{self, Check};
+use crate::config::Config;
 use crate::session::{AuthState, Session};
 use crate::storage::{LocalStorage, Storage};
 
@@ -29,6 +32,63 @@ fn same(a: &str, b: &str) -> bool {
     diff == 0
 }
 
+/// What a successful login may see and do.
+struct Grant {
+    /// The name to log and show (`anonymous` for either anonymous name).
+    user: String,
+    /// The sandbox root, relative to `Config::root` (empty: the root).
+    home: PathBuf,
+    write: bool,
+}
+
+/// Who `user` is, if `password` is right: anonymous first (when on), then
+/// the users file, then `--user` logins. With a users file every named
+/// attempt runs exactly one argon2 check (a dummy hash for names not in the
+/// file), so an unknown name, a wrong password and a `--user` login all take
+/// the same time. A name in the file is never looked up in `--user`.
+async fn check_login(config: &Config, user: String, password: String) -> Option<Grant> {
+    if config.anonymous && is_anonymous_name(&user) {
+        return Some(Grant {
+            user: "anonymous".to_string(),
+            home: PathBuf::new(),
+            write: config.write,
+        });
+    }
+    if let Some(accounts) = &config.accounts {
+        match accounts.check(&user, password.clone()).await {
+            Check::Ok(account) => {
+                return Some(Grant {
+                    user,
+                    home: account.home,
+                    write: config.write || account.write,
+                })
+            }
+            Check::WrongPassword => return None,
+            Check::Unknown => {}
+        }
+    }
+    let known = config
+        .users
+        .iter()
+        .any(|u| u.name == user && same(&u.password, &password));
+    known.then(|| Grant {
+        user,
+        home: PathBuf::new(),
+        write: config.write,
+    })
+}
+
+/// The user's sandbox: the served root, or their home inside it (checked
+/// again here, since the tree may have changed since the users file was
+/// loaded). Blocking.
+fn open_home(root: &Path, home: &Path) -> std::io::Result<LocalStorage> {
+    if home.as_os_str().is_empty() {
+        LocalStorage::new(root)
+    } else {
+        LocalStorage::new(&accounts::home_dir(root, home)?)
+    }
+}
+
 pub async fn pass(s: &mut Session, password: String) -> Outcome {
     let user = match std::mem::replace(&mut s.auth, AuthState::Connected) {
         AuthState::AwaitingPass { user } => user,
@@ -39,47 +99,47 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
         AuthState::Connected => return reply(ReplyCode::BAD_SEQUENCE, "Send USER first"),
     };
     let config = s.config.clone();
-    let anonymous = config.anonymous && is_anonymous_name(&user);
-    let known = config
-        .users
-        .iter()
-        .any(|u| u.name == user && same(&u.password, &password));
-    if !(anonymous || known) {
-        tracing::info!(peer = %s.peer, %user, "login failed");
-        s.failed_logins += 1;
-        let banned = s.limits.login_failed(s.peer_ip());
-        tokio::time::sleep(config.login_failure_delay).await;
-        if banned || s.failed_logins >= config.max_login_failures {
-            tracing::warn!(peer = %s.peer, banned, "too many failed logins, closing");
-            return Outcome::Close(Reply::new(
-                ReplyCode::NOT_LOGGED_IN,
-                "Login incorrect; too many failures, closing",
-            ));
-        }
-        return reply(ReplyCode::NOT_LOGGED_IN, "Login incorrect");
-    }
+    let Some(grant) = check_login(&config, user.clone(), password).await else {
+        return login_failed(s, &user).await;
+    };
     s.limits.login_ok(s.peer_ip());
-    let root = config.root.clone();
-    let storage = match tokio::task::spawn_blocking(move || LocalStorage::new(&root)).await {
+    let (root, home) = (config.root.clone(), grant.home.clone());
+    let storage = match tokio::task::spawn_blocking(move || open_home(&root, &home)).await {
         Ok(Ok(st)) => Arc::new(st) as Arc<dyn Storage>,
+        Ok(Err(e)) if !grant.home.as_os_str().is_empty() => {
+            tracing::error!(user = %grant.user, home = %grant.home.display(), error = %e, "cannot open the user's home");
+            return reply(ReplyCode::NOT_LOGGED_IN, "Home directory not available");
+        }
         other => {
             tracing::error!(error = ?other.err(), "cannot open the served root");
             return reply(ReplyCode::NOT_AVAILABLE, "Service not available");
         }
     };
-    let user = if anonymous {
-        "anonymous".to_string()
-    } else {
-        user
-    };
-    tracing::info!(peer = %s.peer, %user, write = config.write, "login");
+    tracing::info!(peer = %s.peer, user = %grant.user, home = %grant.home.display(), write = grant.write, "login");
     s.auth = AuthState::LoggedIn {
-        user,
-        write: config.write,
+        user: grant.user,
+        write: grant.write,
         storage,
     };
     s.cwd = crate::storage::VirtualPath::root();
     reply(ReplyCode::LOGGED_IN, "Login successful")
+}
+
+/// A failed PASS: count it (per connection and per IP), wait
+/// `login_failure_delay`, answer 530, and close after too many.
+async fn login_failed(s: &mut Session, user: &str) -> Outcome {
+    tracing::info!(peer = %s.peer, %user, "login failed");
+    s.failed_logins += 1;
+    let banned = s.limits.login_failed(s.peer_ip());
+    tokio::time::sleep(s.config.login_failure_delay).await;
+    if banned || s.failed_logins >= s.config.max_login_failures {
+        tracing::warn!(peer = %s.peer, banned, "too many failed logins, closing");
+        return Outcome::Close(Reply::new(
+            ReplyCode::NOT_LOGGED_IN,
+            "Login incorrect; too many failures, closing",
+        ));
+    }
+    reply(ReplyCode::NOT_LOGGED_IN, "Login incorrect")
 }
 
 /// REIN: back to the state right after connecting (RFC 959 §4.1.1).
