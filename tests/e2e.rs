@@ -3,6 +3,7 @@
 //! `ftpc` is also driven against pyftpdlib and vsftpd. Files are checked on
 //! disk by content hash.
 
+mod accounts;
 mod client;
 mod faults;
 mod limits;
