@@ -11,3 +11,4 @@ mod load;
 mod robustness;
 mod server;
 mod support;
+mod tls;

@@ -49,7 +49,10 @@ fn client_killed_mid_stor_leaves_the_old_file_intact() {
         if r.text().contains(&format!(" {sent} bytes")) {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "server never read the data: {r:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "server never read the data: {r:?}"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     // Both connections go at once, as when the client process is killed;
@@ -62,7 +65,11 @@ fn client_killed_mid_stor_leaves_the_old_file_intact() {
     again.expect("NOOP", 200);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while names(&srv.root()) != vec!["f".to_string()] {
-        assert!(std::time::Instant::now() < deadline, "left behind: {:?}", names(&srv.root()));
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left behind: {:?}",
+            names(&srv.root())
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(sha256_file(&srv.path("f")), sha256(&old));
@@ -125,7 +132,10 @@ fn sigterm_mid_retr_lets_the_transfer_finish_then_exits_zero() {
     // New connections are refused promptly once the signal is handled.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(ftpd.addr).is_ok() {
-        assert!(std::time::Instant::now() < deadline, "still accepting after SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still accepting after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut rest = Vec::new();
@@ -135,7 +145,9 @@ fn sigterm_mid_retr_lets_the_transfer_finish_then_exits_zero() {
     assert_eq!(s.reply().code.0, 226);
     let bye = s.reply();
     assert_eq!(bye.code.0, 421, "{bye:?}");
-    let status = ftpd.wait_exit(Duration::from_secs(20)).expect("ftpd did not exit");
+    let status = ftpd
+        .wait_exit(Duration::from_secs(20))
+        .expect("ftpd did not exit");
     assert!(status.success(), "{status:?}");
 }
 
@@ -147,7 +159,9 @@ fn sigterm_when_idle_sends_421_and_exits_zero() {
     assert_eq!(unsafe { libc::kill(ftpd.pid() as i32, libc::SIGTERM) }, 0);
     let r = s.reply();
     assert_eq!(r.code.0, 421, "{r:?}");
-    let status = ftpd.wait_exit(Duration::from_secs(20)).expect("ftpd did not exit");
+    let status = ftpd
+        .wait_exit(Duration::from_secs(20))
+        .expect("ftpd did not exit");
     assert!(status.success(), "{status:?}");
 }
 
@@ -177,7 +191,9 @@ impl SmallFs {
 
 impl Drop for SmallFs {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(self.dir.path()).status();
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
     }
 }
 

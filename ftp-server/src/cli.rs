@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::accounts::Accounts;
 use crate::config::{Config, User};
+use crate::tls::{self, TlsConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -125,6 +126,25 @@ pub struct Cli {
         default_value_t = 30
     )]
     pub shutdown_grace: u64,
+    /// TLS certificate chain (PEM) for FTPS; needs --tls-key.
+    #[arg(long, env = "FTPD_TLS_CERT", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for FTPS; needs --tls-cert.
+    #[arg(long, env = "FTPD_TLS_KEY", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Generate an in-memory self-signed certificate (development only) and
+    /// print its SHA-256 fingerprint.
+    #[arg(long, env = "FTPD_TLS_SELF_SIGNED", conflicts_with = "tls_cert")]
+    pub tls_self_signed: bool,
+    /// Also listen here for implicit FTPS (TLS from the first byte).
+    #[arg(long, env = "FTPD_IMPLICIT_TLS_LISTEN", value_name = "ADDR:PORT")]
+    pub implicit_tls_listen: Option<SocketAddr>,
+    /// Data connections must resume the control connection's TLS session.
+    #[arg(long, env = "FTPD_TLS_REQUIRE_SESSION_REUSE")]
+    pub tls_require_session_reuse: bool,
+    /// Refuse USER/PASS before AUTH TLS (anonymous excepted) and transfers without PROT P.
+    #[arg(long, env = "FTPD_REQUIRE_TLS")]
+    pub require_tls: bool,
     /// Make every finished upload durable (fsync file and directory) before 226.
     #[arg(long, env = "FTPD_FSYNC")]
     pub fsync: bool,
@@ -168,7 +188,9 @@ impl Cli {
         if let Some(IpAddr::V6(_)) = self.public_addr {
             return Err("--public-addr must be an IPv4 address (PASV cannot announce IPv6)".into());
         }
+        let tls = self.tls_config()?;
         let mut c = Config::new(root);
+        c.tls = tls;
         c.listen = self.listen;
         c.write = self.write;
         c.anonymous = if self.no_anonymous {
@@ -192,7 +214,31 @@ impl Cli {
         c.ban_duration = Duration::from_secs(self.ban_seconds);
         c.shutdown_grace = Duration::from_secs(self.shutdown_grace);
         c.fsync = self.fsync;
+        if c.tls.is_none() && (self.implicit_tls_listen.is_some() || self.require_tls) {
+            return Err("--implicit-tls-listen and --require-tls need --tls-cert/--tls-key or --tls-self-signed".into());
+        }
+        c.implicit_tls_listen = self.implicit_tls_listen;
         Ok(c)
+    }
+
+    /// Build the TLS settings from the certificate flags, if any.
+    fn tls_config(&self) -> Result<Option<TlsConfig>, String> {
+        let (server, fingerprint) = match (&self.tls_cert, &self.tls_key, self.tls_self_signed) {
+            (Some(cert), Some(key), _) => {
+                (tls::load_pem(cert, key).map_err(|e| e.to_string())?, None)
+            }
+            (_, _, true) => {
+                let (config, fp) = tls::self_signed().map_err(|e| e.to_string())?;
+                (config, Some(fp))
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(TlsConfig {
+            server: std::sync::Arc::new(server),
+            require_session_reuse: self.tls_require_session_reuse,
+            require_tls: self.require_tls,
+            self_signed_fingerprint: fingerprint,
+        }))
     }
 }
 

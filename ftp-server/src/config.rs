@@ -75,6 +75,11 @@ pub struct Config {
     /// fsync a finished upload and its directory before answering 226
     /// (durability across power loss, at some speed cost).
     pub fsync: bool,
+    /// FTPS settings; `None` means AUTH TLS is refused with 504.
+    pub tls: Option<crate::tls::TlsConfig>,
+    /// Where the binary listens for implicit FTPS (tests pass their own
+    /// listener to `run_listeners`).
+    pub implicit_tls_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -102,6 +107,8 @@ impl Config {
             max_commands_before_login: 20,
             max_password_checks: 4,
             fsync: false,
+            tls: None,
+            implicit_tls_listen: None,
         }
     }
 }

@@ -12,16 +12,33 @@ pub mod listing;
 pub mod server;
 pub mod session;
 pub mod storage;
+pub mod stream;
+pub mod tls;
 pub mod transfer;
 
 pub use config::{Config, User};
-pub use server::{run, ServerError};
+pub use server::{run, run_listeners, ServerError};
 
-/// Make client-supplied text safe to echo in a reply: printable ASCII only,
-/// at most 64 characters.
+/// Make client-supplied text safe to echo in a reply: printable ASCII and
+/// spaces only (anything else becomes `?`), at most 100 characters.
 pub fn escape_for_reply(s: &str) -> String {
     s.chars()
-        .take(64)
-        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escape_for_reply_removes_control_bytes_and_bounds_length() {
+        assert_eq!(super::escape_for_reply("A \x1b[31m\x07\0é"), "A ?[31m???");
+        assert_eq!(super::escape_for_reply(&"x".repeat(500)).len(), 100);
+    }
 }

@@ -27,6 +27,7 @@ async fn real_main() -> anyhow::Result<()> {
         tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG").unwrap_or_else(|_| "info".into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match log_format {
         LogFormat::Json => builder.json().init(),
@@ -46,6 +47,26 @@ async fn real_main() -> anyhow::Result<()> {
         "ftpd listening on ftp://{addr} serving {}",
         config.root.display()
     );
+    let implicit = match config.implicit_tls_listen {
+        Some(at) => {
+            let l = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at}"))?;
+            println!(
+                "ftpd listening on ftps://{}",
+                l.local_addr().context("local address")?
+            );
+            Some(l)
+        }
+        None => None,
+    };
+    if let Some(fp) = config
+        .tls
+        .as_ref()
+        .and_then(|t| t.self_signed_fingerprint.as_ref())
+    {
+        println!("ftpd self-signed certificate SHA-256 fingerprint {fp}");
+    }
     // First signal: stop accepting and drain. Second signal: exit at once.
     let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -55,7 +76,7 @@ async fn real_main() -> anyhow::Result<()> {
         eprintln!("ftpd: second signal, exiting now");
         std::process::exit(1);
     });
-    ftp_server::run(listener, config, async {
+    ftp_server::run_listeners(listener, implicit, config, async {
         let _ = first_rx.await;
     })
     .await?;

@@ -4,6 +4,7 @@
 //! once all sessions ended or `Config::shutdown_grace` passed.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use ftp_proto::{Reply, ReplyCode};
@@ -30,54 +31,115 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    run_listeners(listener, None, config, shutdown).await
+}
+
+/// What every accepted connection needs.
+struct Acceptor {
+    config: Arc<Config>,
+    limits: Arc<Limits>,
+    token: CancellationToken,
+    tracker: TaskTracker,
+}
+
+impl Acceptor {
+    /// Admit (or refuse) one accepted connection. Returns false when accept
+    /// itself failed, so the loop can back off.
+    fn accepted(
+        &self,
+        accepted: std::io::Result<(TcpStream, SocketAddr)>,
+        implicit_tls: bool,
+    ) -> bool {
+        let (stream, peer) = match accepted {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                return false;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        oob_inline(&stream);
+        match self.limits.admit(canonical_ip(peer.ip())) {
+            Ok(guard) => {
+                let session = Session::run(
+                    stream,
+                    self.config.clone(),
+                    self.limits.clone(),
+                    self.token.clone(),
+                    implicit_tls,
+                );
+                self.tracker.spawn(async move {
+                    // Its own task: a panic (if one ever happens) ends only
+                    // this session, and is logged here.
+                    if let Err(e) = tokio::spawn(session).await {
+                        if e.is_panic() {
+                            tracing::error!(%peer, "session task panicked; only that session ended");
+                        }
+                    }
+                    drop(guard);
+                });
+            }
+            Err(refusal) => {
+                tracing::warn!(%peer, reason = refusal.text(), "connection refused");
+                if !implicit_tls {
+                    self.tracker.spawn(refuse(stream, refusal));
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Accept on an optional listener; pending forever when there is none.
+async fn accept_opt(l: &Option<TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match l {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Serve FTP on `listener`, and implicit FTPS (TLS from the first byte) on
+/// `implicit` when given, until `shutdown` completes.
+pub async fn run_listeners(
+    listener: TcpListener,
+    implicit: Option<TcpListener>,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServerError> {
     // Fail early on a bad root, and remove temp files an earlier crash left.
     let storage = LocalStorage::new(&config.root).map_err(ServerError::Root)?;
     let removed = storage.cleanup_temp_files();
     if removed > 0 {
         tracing::info!(removed, "removed leftover temporary upload files");
     }
-    let limits = Limits::new(&config);
-    let config = Arc::new(config);
-    let token = CancellationToken::new();
-    let tracker = TaskTracker::new();
+    let implicit = if config.tls.is_some() { implicit } else { None };
+    let acceptor = Acceptor {
+        limits: Limits::new(&config),
+        config: Arc::new(config),
+        token: CancellationToken::new(),
+        tracker: TaskTracker::new(),
+    };
     tokio::pin!(shutdown);
     loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    oob_inline(&stream);
-                    match limits.admit(canonical_ip(peer.ip())) {
-                        Ok(guard) => {
-                            let session = Session::run(stream, config.clone(), limits.clone(), token.clone());
-                            tracker.spawn(async move {
-                                // Its own task: a panic (if one ever happens) ends
-                                // only this session, and is logged here.
-                                if let Err(e) = tokio::spawn(session).await {
-                                    if e.is_panic() {
-                                        tracing::error!(%peer, "session task panicked; only that session ended");
-                                    }
-                                }
-                                drop(guard);
-                            });
-                        }
-                        Err(refusal) => {
-                            tracing::warn!(%peer, reason = refusal.text(), "connection refused");
-                            tracker.spawn(refuse(stream, refusal));
-                        }
-                    }
-                }
-                Err(e) => {
-                    // EMFILE and friends: back off briefly instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-            },
+        let ok = tokio::select! {
+            accepted = listener.accept() => acceptor.accepted(accepted, false),
+            accepted = accept_opt(&implicit) => acceptor.accepted(accepted, true),
             _ = &mut shutdown => break,
+        };
+        if !ok {
+            // EMFILE and friends: back off briefly instead of spinning.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
+    drop(implicit);
     drop(listener);
     tracing::info!("shutting down");
+    let Acceptor {
+        config,
+        token,
+        tracker,
+        ..
+    } = acceptor;
     token.cancel();
     tracker.close();
     if tokio::time::timeout(config.shutdown_grace, tracker.wait())

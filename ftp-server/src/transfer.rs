@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use ftp_proto::{Reply, ReplyCode};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::session::DataChannel;
 use crate::storage::{Storage, StorageError, Upload, VirtualPath};
+use crate::stream::MaybeTls;
 
 /// Buffer size for copying file data.
 const BUF: usize = 256 * 1024;
@@ -72,6 +74,38 @@ pub struct Transfer {
     /// there when an upload ends (see `Copy::settle`). Filled in by the
     /// session, which keeps the socket open until the transfer is over.
     pub control_fd: Option<RawFd>,
+    /// PROT P: run TLS on the data connection.
+    pub tls: Option<DataTls>,
+}
+
+/// TLS for one data connection (RFC 4217 §9).
+pub struct DataTls {
+    pub config: Arc<rustls::ServerConfig>,
+    /// Refuse a data connection that does not resume the control session.
+    pub require_reuse: bool,
+}
+
+/// Run the server TLS handshake on a data connection; with `require_reuse`,
+/// only a resumed session (necessarily this control session's: the cache is
+/// per session) is accepted.
+async fn secure(conn: TcpStream, tls: &DataTls, timeout: Duration) -> Result<MaybeTls, String> {
+    let mut stream = MaybeTls::Plain(conn);
+    stream
+        .upgrade(tls.config.clone(), timeout)
+        .await
+        .map_err(|e| format!("TLS handshake failed: {e}"))?;
+    if tls.require_reuse {
+        let resumed = match &stream {
+            MaybeTls::Tls(t) => {
+                t.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+            }
+            _ => false,
+        };
+        if !resumed {
+            return Err("TLS session reuse required".to_string());
+        }
+    }
+    Ok(stream)
 }
 
 /// A transfer task and the handles the session keeps on it.
@@ -122,13 +156,25 @@ async fn run(
             return Reply::new(ReplyCode::TRANSFER_ABORTED, "Transfer aborted");
         }
     };
-    let mut conn = match conn {
+    let conn = match conn {
         Ok(c) => c,
         Err(e) => {
             tracing::info!(error = %e, what = %t.description, "data connection failed");
             discard(t.job, &t.storage).await;
             return Reply::new(ReplyCode::CANT_OPEN_DATA, "Can't open data connection");
         }
+    };
+    let mut conn = match &t.tls {
+        None => MaybeTls::Plain(conn),
+        Some(tls) => match secure(conn, tls, timeout).await {
+            Ok(c) => c,
+            Err(why) => {
+                tracing::info!(what = %t.description, %why, "data connection refused");
+                discard(t.job, &t.storage).await;
+                // 522: the data connection's TLS negotiation failed (RFC 4217 §10).
+                return Reply::new(ReplyCode(522), format!("Data connection: {why}"));
+            }
+        },
     };
     let copy = Copy {
         cancel: &cancel,
@@ -208,6 +254,9 @@ impl Copy<'_> {
             res = tokio::time::timeout(self.timeout, r.read(buf)) => match res {
                 Err(_) => Err(Fail::Stalled),
                 Ok(Ok(n)) => Ok(n),
+                // TLS without close_notify: many clients just close. The
+                // end is judged as for plain TCP (see `settle`).
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(0),
                 Ok(Err(e)) => Err(Fail::Network(e)),
             },
             _ = self.cancel.cancelled() => Err(Fail::Aborted),

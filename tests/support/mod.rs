@@ -18,6 +18,8 @@ pub mod tree;
 /// own runtime thread. Dropping it shuts the server down.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The implicit-FTPS listener, present when the config has TLS.
+    pub implicit: Option<SocketAddr>,
     pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -47,6 +49,14 @@ impl TestServer {
         let std_listener = std::net::TcpListener::bind(bind).expect("bind");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("addr");
+        let implicit_listener = config.tls.as_ref().map(|_| {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind implicit");
+            l.set_nonblocking(true).expect("nonblocking");
+            l
+        });
+        let implicit = implicit_listener
+            .as_ref()
+            .map(|l| l.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -56,16 +66,21 @@ impl TestServer {
                 .expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
+                let implicit = implicit_listener
+                    .map(|l| tokio::net::TcpListener::from_std(l).expect("implicit listener"));
                 let shutdown = async {
                     let _ = rx.await;
                 };
-                if let Err(e) = ftp_server::run(listener, config, shutdown).await {
+                if let Err(e) =
+                    ftp_server::run_listeners(listener, implicit, config, shutdown).await
+                {
                     eprintln!("server error: {e}");
                 }
             });
         });
         TestServer {
             addr,
+            implicit,
             dir,
             shutdown: Some(tx),
             thread: Some(thread),

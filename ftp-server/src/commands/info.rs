@@ -26,6 +26,20 @@ pub fn feat(s: &Session) -> Outcome {
         lines.push(f.to_string());
     }
     lines.insert(4, feat_mlst(&s.facts));
+    if s.tls.is_some() {
+        // RFC 4217 §6: listed only when TLS is really available.
+        lines.splice(1..1, ["AUTH TLS".to_string()]);
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("PASV"))
+            .unwrap_or(lines.len());
+        lines.splice(at..at, ["PBSZ".to_string()]);
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("REST"))
+            .unwrap_or(lines.len());
+        lines.splice(at..at, ["PROT".to_string()]);
+    }
     lines.push("End".to_string());
     Outcome::Reply(Reply::multi(ReplyCode::SYSTEM_STATUS, lines))
 }

@@ -1,4 +1,4 @@
-//! USER, PASS, REIN and AUTH (RFC 959 §4.1.1). Every USER gets the same 331,
+//! USER, PASS and REIN (RFC 959 §4.1.1). Every USER gets the same 331,
 //! so names cannot be enumerated; a failed PASS waits
 //! `Config::login_failure_delay` before its 530.
 
@@ -150,16 +150,6 @@ pub fn rein(s: &mut Session) -> Outcome {
     s.epsv_all = false;
     s.transfer_type = ftp_proto::TransferType::Ascii;
     reply(ReplyCode::READY, "Ready for new user")
-}
-
-/// AUTH without TLS configured: refuse cleanly and keep the session (lftp
-/// probes AUTH TLS first and falls back).
-pub fn auth(mech: String) -> Outcome {
-    let _ = mech;
-    reply(
-        ReplyCode::PARAMETER_NOT_IMPLEMENTED,
-        "AUTH not supported: TLS is not configured",
-    )
 }
 
 #[cfg(test)]

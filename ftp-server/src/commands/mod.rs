@@ -9,6 +9,7 @@ mod info;
 mod listing;
 mod login;
 mod navigate;
+mod security;
 mod transfer;
 
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub enum Outcome {
     Replies(Vec<Reply>),
     /// Send this reply, then close the connection (QUIT).
     Close(Reply),
+    /// Send this reply (234), then start TLS on the control connection.
+    UpgradeTls(Reply),
     /// Send the preliminary 150, then run the transfer in a child task.
     Transfer(Box<crate::transfer::Transfer>),
 }
@@ -54,6 +57,8 @@ pub fn allowed_before_login(cmd: &Command) -> bool {
             | C::Help(_)
             | C::Opts(_)
             | C::Auth(_)
+            | C::Pbsz(_)
+            | C::Prot(_)
     )
 }
 
@@ -67,16 +72,15 @@ pub async fn dispatch(
 ) -> Outcome {
     use Command as C;
     match cmd {
-        C::User(name) => login::user(s, name),
+        C::User(name) => security::gate_user(s, &name).unwrap_or_else(|| login::user(s, name)),
         C::Pass(pw) => login::pass(s, pw).await,
         C::Acct(_) => reply(ReplyCode::SUPERFLUOUS, "ACCT not needed"),
         C::Rein => login::rein(s),
         C::Quit => Outcome::Close(Reply::new(ReplyCode::CLOSING, "Goodbye")),
-        C::Auth(mech) => login::auth(mech),
-        C::Pbsz(_) | C::Prot(_) | C::Ccc => reply(
-            ReplyCode::BAD_SEQUENCE,
-            "TLS is not active; use AUTH TLS first",
-        ),
+        C::Auth(mech) => security::auth(s, &mech),
+        C::Pbsz(n) => security::pbsz(s, n),
+        C::Prot(level) => security::prot(s, level),
+        C::Ccc => security::ccc(s),
         C::Pwd => navigate::pwd(s),
         C::Cwd(p) => navigate::cwd(s, &p).await,
         C::Cdup => navigate::cwd(s, "..").await,
@@ -157,6 +161,10 @@ pub fn resolve_new(s: &Session, arg: &str) -> Result<VirtualPath, Outcome> {
             ReplyCode::NAME_NOT_ALLOWED,
             "File name not allowed: control characters",
         ));
+    }
+    // NAME_MAX on Linux: refuse before the 150, not after the data came.
+    if path.file_name().is_some_and(|n| n.len() > 255) {
+        return Err(reply(ReplyCode::NAME_NOT_ALLOWED, "File name too long"));
     }
     Ok(path)
 }

@@ -7,9 +7,9 @@ use ftp_proto::{Reply, ReplyCode, TransferType};
 use super::{
     blocking, reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome,
 };
-use crate::session::{DataChannel, Session};
+use crate::session::{DataChannel, Protection, Session};
 use crate::storage::{Storage, StorageError, VirtualPath};
-use crate::transfer::{Job, Sink, Transfer};
+use crate::transfer::{DataTls, Job, Sink, Transfer};
 
 pub fn type_(s: &mut Session, t: TransferType) -> Outcome {
     s.transfer_type = t;
@@ -37,6 +37,16 @@ pub(super) fn start(
     require_data(s)?;
     let storage = storage(s)?;
     let data = std::mem::take(&mut s.data);
+    let tls = match (s.protection, &s.tls) {
+        (Protection::Private, Some(t)) => Some(DataTls {
+            config: match job {
+                Job::Receive { .. } => t.data_receive.clone(),
+                _ => t.data_send.clone(),
+            },
+            require_reuse: t.require_session_reuse,
+        }),
+        _ => None,
+    };
     Ok(Outcome::Transfer(Box::new(Transfer {
         preliminary: Reply::new(ReplyCode::FILE_STATUS_OK, preliminary),
         data,
@@ -48,6 +58,7 @@ pub(super) fn start(
         user: s.user_name().to_string(),
         description,
         control_fd: None,
+        tls,
     })))
 }
 
@@ -209,6 +220,7 @@ async fn start_upload(s: &mut Session, sink: Sink, text: String, description: St
 /// 425 unless PASV/EPSV/PORT/EPRT prepared a data connection. Checked
 /// before any file is opened or created.
 pub(super) fn require_data(s: &Session) -> Result<(), Outcome> {
+    super::security::gate_data(s)?;
     if matches!(s.data, DataChannel::Idle) {
         return Err(reply(
             ReplyCode::CANT_OPEN_DATA,

@@ -5,7 +5,7 @@
 
 mod state;
 
-pub use state::{canonical_ip, AuthState, DataChannel, Session};
+pub use state::{canonical_ip, AuthState, DataChannel, Protection, Session};
 
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::commands::{self, Outcome};
 use crate::config::Config;
 use crate::limits::Limits;
+use crate::stream::MaybeTls;
 use crate::transfer::RunningTransfer;
 
 /// Bytes read from the control socket at a time. Small on purpose: idle
@@ -52,8 +53,9 @@ fn parse_error_reply(e: &ParseError) -> Reply {
     let text = match e {
         P::BadProtocol => "Network protocol not supported, use (1,2)".to_string(),
         P::Unknown(v) => format!("Unknown command {}", crate::escape_for_reply(v)),
+        // The message may carry the client's argument: never echo raw bytes.
         other => {
-            let s = other.to_string();
+            let s = crate::escape_for_reply(&other.to_string());
             let mut c = s.chars();
             match c.next() {
                 Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
@@ -72,19 +74,20 @@ fn answers_during_transfer(cmd: &Command) -> bool {
 impl Session {
     /// Serve one control connection until QUIT, EOF, timeout or shutdown.
     pub async fn run(
-        mut stream: TcpStream,
+        tcp: TcpStream,
         config: Arc<Config>,
         limits: Arc<Limits>,
         shutdown: CancellationToken,
+        implicit_tls: bool,
     ) {
-        let (peer, local) = match (stream.peer_addr(), stream.local_addr()) {
+        let (peer, local) = match (tcp.peer_addr(), tcp.local_addr()) {
             (Ok(p), Ok(l)) => (p, l),
             _ => return,
         };
         let mut session = Session::new(config, limits, peer, local);
-        tracing::info!(%peer, "session start");
-        let greeting = Reply::new(ReplyCode::READY, "ftpd ready");
-        let end = match stream.write_all(greeting.encode().as_bytes()).await {
+        tracing::info!(%peer, implicit_tls, "session start");
+        let mut stream = MaybeTls::Plain(tcp);
+        let end = match session.greet(&mut stream, implicit_tls).await {
             Ok(()) => session.serve(&mut stream, &shutdown).await,
             Err(e) => End::Io(e),
         };
@@ -102,7 +105,24 @@ impl Session {
         tracing::info!(%peer, user = session.user_name(), %reason, "session end");
     }
 
-    async fn serve(&mut self, stream: &mut TcpStream, shutdown: &CancellationToken) -> End {
+    /// Implicit FTPS: the TLS handshake comes first, and data connections
+    /// are protected from the start. Then the 220 greeting.
+    async fn greet(&mut self, stream: &mut MaybeTls, implicit_tls: bool) -> std::io::Result<()> {
+        if implicit_tls {
+            let config = match &self.tls {
+                Some(t) => t.control.clone(),
+                None => return Err(std::io::Error::other("implicit TLS without TLS configured")),
+            };
+            stream.upgrade(config, self.config.data_timeout).await?;
+            self.control_tls = true;
+            self.pbsz = true;
+            self.protection = Protection::Private;
+        }
+        let greeting = Reply::new(ReplyCode::READY, "ftpd ready");
+        stream.write_all(greeting.encode().as_bytes()).await
+    }
+
+    async fn serve(&mut self, stream: &mut MaybeTls, shutdown: &CancellationToken) -> End {
         let mut lines = LineBuffer::new(self.config.max_line);
         let mut deferred: Option<Frame> = None;
         let mut buf = [0u8; READ_CHUNK];
@@ -160,7 +180,7 @@ impl Session {
                         Ok(Ok(0)) => return End::PeerClosed,
                         Ok(Ok(n)) => {
                             lines.extend(&buf[..n]);
-                            if drain_past_urgent_mark(stream, &mut lines, &mut buf) {
+                            if drain_past_urgent_mark(&*stream, &mut lines, &mut buf) {
                                 peer_closed = true;
                             }
                         }
@@ -252,7 +272,7 @@ impl Session {
     }
 
     /// Write what a command produced. Returns false when the session must end.
-    async fn apply(&mut self, outcome: Outcome, stream: &mut TcpStream) -> std::io::Result<bool> {
+    async fn apply(&mut self, outcome: Outcome, stream: &mut MaybeTls) -> std::io::Result<bool> {
         match outcome {
             Outcome::Reply(r) => stream.write_all(r.encode().as_bytes()).await?,
             Outcome::Replies(rs) => {
@@ -264,9 +284,23 @@ impl Session {
                 let _ = stream.shutdown().await;
                 return Ok(false);
             }
+            Outcome::UpgradeTls(r) => {
+                stream.write_all(r.encode().as_bytes()).await?;
+                stream.flush().await?;
+                let config = match &self.tls {
+                    Some(t) => t.control.clone(),
+                    None => return Ok(true),
+                };
+                if let Err(e) = stream.upgrade(config, self.config.data_timeout).await {
+                    tracing::info!(peer = %self.peer, error = %e, "TLS handshake failed");
+                    return Err(e);
+                }
+                self.control_tls = true;
+                tracing::info!(peer = %self.peer, "control connection now TLS");
+            }
             Outcome::Transfer(mut t) => {
                 stream.write_all(t.preliminary.encode().as_bytes()).await?;
-                t.control_fd = Some(stream.as_raw_fd());
+                t.control_fd = stream.tcp().map(|s| s.as_raw_fd());
                 self.transfer = Some(RunningTransfer::spawn(*t, &self.config));
             }
         }
@@ -279,8 +313,12 @@ impl Session {
 /// by SO_OOBINLINE): a read stops at the urgent mark, the short read makes
 /// tokio drop the socket's readiness, and no new wakeup comes for the bytes
 /// already waiting past the mark. Returns true at EOF.
-fn drain_past_urgent_mark(stream: &TcpStream, lines: &mut LineBuffer, buf: &mut [u8]) -> bool {
-    let fd = stream.as_raw_fd();
+fn drain_past_urgent_mark(stream: &MaybeTls, lines: &mut LineBuffer, buf: &mut [u8]) -> bool {
+    // TLS records are not urgent data, and TLS has buffered state of its own.
+    let fd = match stream {
+        MaybeTls::Plain(s) => s.as_raw_fd(),
+        _ => return false,
+    };
     // Bounded (32 KiB per wakeup) so one client cannot hold a worker; a
     // client that pipelines more than that in one burst is read on its
     // next send.

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::limits::Limits;
 use crate::listing::Facts;
 use crate::storage::{Storage, VirtualPath};
+use crate::tls::SessionTls;
 use crate::transfer::RunningTransfer;
 
 /// Login progress (RFC 959 §4.1.1).
@@ -75,6 +76,23 @@ pub struct Session {
     pub commands_before_login: u32,
     /// Failed PASS attempts on this connection.
     pub failed_logins: u32,
+    /// This session's TLS configurations, when the server has TLS.
+    pub tls: Option<SessionTls>,
+    /// The control connection runs TLS (after AUTH TLS, or implicit FTPS).
+    pub control_tls: bool,
+    /// PBSZ was given (RFC 4217 §8: required before PROT).
+    pub pbsz: bool,
+    /// PROT level for data connections.
+    pub protection: Protection,
+}
+
+/// Data connection protection (RFC 4217 §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// PROT C: plain TCP.
+    Clear,
+    /// PROT P: TLS on every data connection.
+    Private,
 }
 
 impl Session {
@@ -84,6 +102,7 @@ impl Session {
         peer: SocketAddr,
         local: SocketAddr,
     ) -> Session {
+        let config_tls = config.tls.as_ref().map(SessionTls::new);
         Session {
             config,
             peer,
@@ -100,6 +119,10 @@ impl Session {
             limits,
             commands_before_login: 0,
             failed_logins: 0,
+            tls: config_tls,
+            control_tls: false,
+            pbsz: false,
+            protection: Protection::Clear,
         }
     }
 
