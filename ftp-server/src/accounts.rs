@@ -10,7 +10,7 @@
 //!
 //! Sessions read a snapshot (`Arc<UserDb>`) at login, so a reload swaps the
 //! snapshot without touching running sessions, and a reload that fails keeps
-//! the old one.
+//! the old one. Reading and checking the file is in the `file` submodule.
 //!
 //! Timing: every check of a name runs exactly one argon2 verification. A name
 //! that is not in the file is checked against a dummy hash made at load time
@@ -19,14 +19,11 @@
 
 use std::collections::HashMap;
 use std::io::BufRead;
-use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use argon2::password_hash::{self, PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
-use serde::Deserialize;
-use toml::Spanned;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash};
 
 /// Why a users file (or a password to hash) was refused. Every message is
 /// one line.
@@ -114,55 +111,7 @@ impl UserDb {
     /// Parse and validate a users file's `text`. `path` is only used in
     /// messages; homes are checked against `root` on disk.
     pub fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, AccountsError> {
-        let invalid = |span: Range<usize>, message: String| AccountsError::Invalid {
-            path: path.to_path_buf(),
-            line: line_of(text, span.start),
-            message,
-        };
-        let doc: UsersFile = toml::from_str(text)
-            .map_err(|e| invalid(e.span().unwrap_or(0..0), one_line(e.message())))?;
-        let canonical_root = root.canonicalize().map_err(|source| AccountsError::Root {
-            path: path.to_path_buf(),
-            root: root.to_path_buf(),
-            source,
-        })?;
-        let mut users: HashMap<String, Account> = HashMap::new();
-        let mut first_seen: HashMap<String, usize> = HashMap::new();
-        for raw in doc.user {
-            let name = raw.name.get_ref().clone();
-            check_name(&name).map_err(|why| invalid(raw.name.span(), why))?;
-            if let Some(first) = first_seen.get(&name) {
-                return Err(invalid(
-                    raw.name.span(),
-                    format!("duplicate user {name:?} (first defined at line {first})"),
-                ));
-            }
-            check_hash(raw.password.get_ref()).map_err(|why| {
-                invalid(
-                    raw.password.span(),
-                    format!("bad password hash for {name:?}: {why}"),
-                )
-            })?;
-            let home = match &raw.home {
-                None => PathBuf::new(),
-                Some(h) => check_home(&canonical_root, h.get_ref()).map_err(|why| {
-                    invalid(
-                        h.span(),
-                        format!("home {:?} of {name:?} {why}", h.get_ref()),
-                    )
-                })?,
-            };
-            first_seen.insert(name.clone(), line_of(text, raw.name.span().start));
-            let account = Account {
-                name: name.clone(),
-                home,
-                write: raw.write,
-                hash: raw.password.into_inner(),
-            };
-            users.insert(name, account);
-        }
-        let dummy = make_dummy(users.values().map(|a| a.hash.as_str()))?;
-        Ok(UserDb { users, dummy })
+        file::parse(path, text, root)
     }
 
     /// How many accounts the file defines.
@@ -188,26 +137,6 @@ impl UserDb {
             }
         }
     }
-}
-
-/// The users file as written: `[[user]]` tables, nothing else. Unknown keys
-/// are errors, so a typo such as `writ = true` is not silently ignored.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UsersFile {
-    #[serde(default)]
-    user: Vec<RawUser>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawUser {
-    name: Spanned<String>,
-    password: Spanned<String>,
-    #[serde(default)]
-    home: Option<Spanned<String>>,
-    #[serde(default)]
-    write: bool,
 }
 
 /// The accounts a running server uses: the current snapshot behind a lock
@@ -354,112 +283,6 @@ fn verify(hash: &str, password: &str) -> bool {
     }
 }
 
-/// The 1-based line holding byte `offset` of `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// Keep an error message on one line.
-fn one_line(message: &str) -> String {
-    message.trim().replace(['\r', '\n'], "; ")
-}
-
-/// Names are what USER sends: non-empty, no spaces or control characters.
-fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("empty user name".into());
-    }
-    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "user name {name:?} has spaces or control characters"
-        ));
-    }
-    Ok(())
-}
-
-/// A usable argon2 PHC string: parses, names an argon2 variant and version,
-/// has valid parameters, a salt and a hash.
-fn check_hash(phc: &str) -> Result<(), String> {
-    let hash = PasswordHash::new(phc).map_err(|e| format!("not a PHC string ({e})"))?;
-    Algorithm::try_from(hash.algorithm.as_str())
-        .map_err(|_| format!("algorithm {} is not argon2", hash.algorithm))?;
-    if let Some(v) = hash.version {
-        Version::try_from(v).map_err(|_| format!("unknown argon2 version {v}"))?;
-    }
-    Params::try_from(&hash).map_err(|e| format!("bad argon2 parameters ({e})"))?;
-    if hash.salt.is_none() || hash.hash.is_none() {
-        return Err("no salt or no hash".into());
-    }
-    Ok(())
-}
-
-/// A home must be a relative path without `..`, naming an existing directory
-/// that stays inside the root after symlinks are resolved. Returns it as a
-/// relative path. The error completes "home \"x\" of \"alice\" ...".
-fn check_home(canonical_root: &Path, home: &str) -> Result<PathBuf, String> {
-    let rel = Path::new(home);
-    if rel.is_absolute() {
-        return Err("must be relative to the served root".into());
-    }
-    if rel
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-    {
-        return Err("must not contain \"..\"".into());
-    }
-    let dir = canonical_root
-        .join(rel)
-        .canonicalize()
-        .map_err(|e| format!("cannot be opened ({e})"))?;
-    if !dir.starts_with(canonical_root) {
-        return Err("resolves outside the served root (through a symlink)".into());
-    }
-    if !dir.is_dir() {
-        return Err("is not a directory".into());
-    }
-    Ok(rel.to_path_buf())
-}
-
-/// A hash of a random password with the algorithm, version and parameters
-/// most of `hashes` use (argon2 defaults when there are none), so checking an
-/// unknown name costs what checking a real one does.
-fn make_dummy<'a>(hashes: impl Iterator<Item = &'a str>) -> Result<String, AccountsError> {
-    let mut counts: HashMap<String, (usize, &'a str)> = HashMap::new();
-    for phc in hashes {
-        if let Ok(h) = PasswordHash::new(phc) {
-            let key = format!("{}${:?}${}", h.algorithm, h.version, h.params);
-            counts.entry(key).or_insert((0, phc)).0 += 1;
-        }
-    }
-    // Most common first; ties broken by the key so the choice is stable.
-    let common = counts
-        .iter()
-        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
-        .map(|(_, (_, phc))| *phc);
-    let hasher = match common.and_then(|phc| PasswordHash::new(phc).ok()) {
-        Some(h) => {
-            let algorithm = Algorithm::try_from(h.algorithm.as_str()).unwrap_or_default();
-            let version = h
-                .version
-                .and_then(|v| Version::try_from(v).ok())
-                .unwrap_or_default();
-            let params = Params::try_from(&h).unwrap_or_default();
-            Argon2::new(algorithm, version, params)
-        }
-        None => Argon2::default(),
-    };
-    let secret = password_hash::try_generate_salt()
-        .map_err(|e| AccountsError::Hash(format!("no randomness for the dummy hash: {e}")))?;
-    hasher
-        .hash_password(&secret)
-        .map(|h| h.to_string())
-        .map_err(|e| AccountsError::Hash(e.to_string()))
-}
-
+mod file;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,9 @@
 //! Users-file parsing, validation (each error with its line), password
 //! checks, reload and `hash-password`.
 
+use super::file::{check_hash, line_of};
 use super::*;
+use argon2::{Algorithm, Params, Version};
 use std::sync::OnceLock;
 
 /// One argon2id hash of "secret", made once for all tests (hashing is slow).
