@@ -3,9 +3,10 @@
 //! as `ftp_proto::Command` values, refused if they carry CR/LF, logged with
 //! the password masked, and answered by whole replies from `ReplyParser`.
 //!
-//! The control connection is a boxed `Stream` so that a TLS stream can be
-//! slotted in later (issue 4) without touching the methods above it. Data
-//! connections live in `data.rs`, the byte pumps in `transfer.rs`.
+//! The control connection is a boxed `Stream`: plain TCP, or TLS after
+//! AUTH TLS or from the start for `ftps://` (`secure.rs`), without the
+//! methods above it noticing. Data connections live in `data.rs`, the byte
+//! pumps in `transfer.rs`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -13,13 +14,22 @@ use std::time::Duration;
 
 use ftp_proto::{Command, Reply, ReplyCode, ReplyParser, TransferType};
 
-use crate::error::{ClientError, Result};
+use crate::error::{ClientError, Result, TlsError};
+pub use crate::features::Features;
 use crate::listing::{self, Entry, Timestamp};
 use crate::output::escape;
+use crate::tls::{TlsOptions, TlsSession};
 
-/// A byte stream the client can speak FTP over (plain TCP today, TLS later).
-pub trait Stream: Read + Write + Send {}
-impl<T: Read + Write + Send> Stream for T {}
+/// A byte stream the client can speak FTP over: plain TCP or TLS.
+pub trait Stream: Read + Write + Send {
+    /// End the stream cleanly once a transfer is complete (TLS sends
+    /// close_notify). Plain TCP has nothing to add: dropping closes it.
+    fn close(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Stream for TcpStream {}
 
 /// The longest reply line kept; longer lines are cut (a hostile server must
 /// not make the client buffer without bound).
@@ -34,6 +44,8 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// Use EPRT/PORT instead of EPSV/PASV.
     pub active: bool,
+    /// FTPS mode and the run's rustls configuration; `None` is plain FTP.
+    pub tls: Option<TlsOptions>,
 }
 
 impl Default for ConnectOptions {
@@ -41,37 +53,8 @@ impl Default for ConnectOptions {
         ConnectOptions {
             timeout: Duration::from_secs(30),
             active: false,
+            tls: None,
         }
-    }
-}
-
-/// What FEAT advertised (RFC 2389).
-#[derive(Debug, Clone, Default)]
-pub struct Features {
-    pub mlst: bool,
-    pub utf8: bool,
-    pub size: bool,
-    pub rest_stream: bool,
-}
-
-impl Features {
-    fn from_reply(reply: &Reply) -> Features {
-        let mut f = Features::default();
-        for line in &reply.lines {
-            let word = line
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_ascii_uppercase();
-            match word.as_str() {
-                "MLST" | "MLSD" => f.mlst = true,
-                "UTF8" => f.utf8 = true,
-                "SIZE" => f.size = true,
-                "REST" => f.rest_stream = line.to_ascii_uppercase().contains("STREAM"),
-                _ => {}
-            }
-        }
-        f
     }
 }
 
@@ -90,6 +73,10 @@ pub struct FtpClient {
     pub(crate) eprt_failed: bool,
     /// The login directory, for returning after a CWD probe.
     home: Option<String>,
+    /// This connection's TLS session once the control connection is TLS.
+    pub(crate) tls: Option<TlsSession>,
+    /// PROT P was accepted: every data connection is TLS too.
+    pub(crate) protect_data: bool,
 }
 
 /// Verbs whose 550 means "no such file or directory" (exit 3).
@@ -127,8 +114,18 @@ pub(crate) fn refusal(cmd: &Command, reply: Reply) -> ClientError {
 }
 
 impl FtpClient {
-    /// Connect to `host:port` and read the greeting.
+    /// Connect to `host:port`, read the greeting, and set up TLS as
+    /// `options.tls` asks (implicit, explicit or auto).
     pub fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<FtpClient> {
+        let tcp = Self::connect_tcp(host, port, &options)?;
+        let mut client = Self::from_tcp(tcp, options)?;
+        client.start_tls(host)?;
+        client.read_greeting()?;
+        client.upgrade_tls(host)?;
+        Ok(client)
+    }
+
+    fn connect_tcp(host: &str, port: u16, options: &ConnectOptions) -> Result<TcpStream> {
         let target = format!("{host}:{port}");
         let addrs: Vec<SocketAddr> = (host, port)
             .to_socket_addrs()
@@ -137,7 +134,7 @@ impl FtpClient {
         let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, options.timeout) {
-                Ok(tcp) => return Self::from_tcp(tcp, options),
+                Ok(tcp) => return Ok(tcp),
                 Err(e) => last = e,
             }
         }
@@ -152,7 +149,7 @@ impl FtpClient {
         let peer = tcp.peer_addr().map_err(ctx)?;
         let local = tcp.local_addr().map_err(ctx)?;
         let handle = tcp.try_clone().map_err(ctx)?;
-        let mut client = FtpClient {
+        Ok(FtpClient {
             control: BufReader::new(Box::new(tcp)),
             tcp: handle,
             peer,
@@ -162,10 +159,16 @@ impl FtpClient {
             epsv_failed: false,
             eprt_failed: false,
             home: None,
-        };
-        let mut greeting = client.read_reply()?;
+            tls: None,
+            protect_data: false,
+        })
+    }
+
+    /// The 220 greeting (after an optional 120 "ready soon").
+    fn read_greeting(&mut self) -> Result<()> {
+        let mut greeting = self.read_reply()?;
         if greeting.code == ReplyCode::SERVICE_READY_SOON {
-            greeting = client.read_reply()?;
+            greeting = self.read_reply()?;
         }
         if greeting.code != ReplyCode::READY {
             return Err(ClientError::net(
@@ -173,7 +176,24 @@ impl FtpClient {
                 std::io::Error::other(greeting.to_string()),
             ));
         }
-        Ok(client)
+        Ok(())
+    }
+
+    /// Swap the control stream (after a TLS handshake). Bytes the server
+    /// sent early would be lost or, worse, read as if protected: refuse.
+    pub(crate) fn replace_control(&mut self, stream: Box<dyn Stream>) -> Result<()> {
+        if !self.control.buffer().is_empty() {
+            return Err(TlsError::InjectedData.into());
+        }
+        self.control = BufReader::new(stream);
+        Ok(())
+    }
+
+    /// A second handle on the control socket, for wrapping it in TLS.
+    pub(crate) fn control_socket(&self) -> Result<TcpStream> {
+        self.tcp
+            .try_clone()
+            .map_err(|e| ClientError::net("control connection", e))
     }
 
     /// USER/PASS, then FEAT, `OPTS UTF8 ON` when offered, and TYPE I.
@@ -187,6 +207,7 @@ impl FtpClient {
         if reply.code != ReplyCode::LOGGED_IN && reply.code != ReplyCode::SUPERFLUOUS {
             return Err(ClientError::Login(reply));
         }
+        self.protect_data_channel()?;
         let feat = self.send(&Command::Feat)?;
         if feat.code.is_success() {
             self.features = Features::from_reply(&feat);
@@ -364,9 +385,12 @@ impl FtpClient {
         self.expect(&Command::Rnto(to.to_string())).map(|_| ())
     }
 
-    /// QUIT, ignoring failures: the work is done either way.
+    /// QUIT, ignoring failures: the work is done either way. A TLS control
+    /// connection ends with close_notify.
     pub fn quit(mut self) {
         self.set_read_timeout(Duration::from_secs(2));
-        let _ = self.send(&Command::Quit);
+        if self.send(&Command::Quit).is_ok() {
+            let _ = self.control.get_mut().close();
+        }
     }
 }

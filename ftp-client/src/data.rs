@@ -114,18 +114,20 @@ impl FtpClient {
 
     /// Turn a pending data connection into a stream once the server has
     /// answered the transfer command with 1xx. Active connections must come
-    /// from the control peer's address.
+    /// from the control peer's address. Under PROT P the TLS handshake
+    /// happens here, after the 1xx: servers start it only then.
     pub(crate) fn finish_data(&self, pending: Pending) -> Result<Box<dyn Stream>> {
-        match pending {
-            Pending::Connected(s) => Ok(Box::new(s)),
+        let tcp = match pending {
+            Pending::Connected(s) => s,
             Pending::Listening(l) => {
                 let s = self.accept(&l)?;
                 s.set_read_timeout(Some(self.options.timeout))
                     .and_then(|_| s.set_write_timeout(Some(self.options.timeout)))
                     .map_err(|e| ClientError::net("active data connection", e))?;
-                Ok(Box::new(s))
+                s
             }
-        }
+        };
+        self.secure_data(tcp)
     }
 
     fn accept(&self, listener: &TcpListener) -> Result<TcpStream> {

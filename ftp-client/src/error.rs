@@ -38,9 +38,9 @@ pub enum ClientError {
         #[source]
         source: std::io::Error,
     },
-    /// TLS was requested or required and could not be set up.
+    /// TLS was requested or required and could not be set up (exit 6).
     #[error("tls: {0}")]
-    Tls(String),
+    Tls(#[from] TlsError),
     /// A recursive or parallel transfer where some files failed.
     #[error("{failed} of {total} files failed")]
     Partial { failed: usize, total: usize },
@@ -70,6 +70,71 @@ pub enum ClientError {
     /// Ctrl-C during a transfer.
     #[error("interrupted")]
     Interrupted,
+}
+
+/// Why TLS could not be set up. Every kind exits with code 6.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// The rustls configuration could not be built.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A `--ca-file` is unreadable or holds no usable certificate.
+    #[error("--ca-file {}: {reason}", path.display())]
+    CaFile {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    /// Neither the system nor `--ca-file` supplied a root certificate.
+    #[error("no trusted root certificates found on this system; add one with --ca-file")]
+    NoRoots,
+    /// The URL host cannot be a TLS server name.
+    #[error("{0:?} is not a valid TLS server name")]
+    ServerName(String),
+    /// The server does not offer or refused AUTH TLS (RFC 4217 §4).
+    #[error("server refused AUTH TLS: {0}")]
+    AuthRefused(Reply),
+    /// The server refused PBSZ or PROT P (RFC 4217 §8-9).
+    #[error("server refused {what}: {reply}")]
+    ProtRefused { what: String, reply: Reply },
+    /// The server's certificate was not trusted.
+    #[error("certificate of {host} not trusted: {source} (add its CA with --ca-file, or use --insecure)")]
+    Certificate {
+        host: String,
+        #[source]
+        source: rustls::Error,
+    },
+    /// The handshake failed for another reason (a reset, a timeout, no
+    /// common protocol, a refused session reuse on a data connection).
+    #[error("handshake with {host} failed: {source}")]
+    Handshake {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server sent bytes after 234 that were not a TLS handshake: they
+    /// would be read as if they had come over TLS.
+    #[error("server sent data between its AUTH TLS reply and the handshake")]
+    InjectedData,
+}
+
+impl TlsError {
+    /// Classify a handshake failure: a certificate rustls refused, or other.
+    pub fn handshake(host: String, e: std::io::Error) -> TlsError {
+        let cert_error = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .filter(|r| {
+                matches!(
+                    r,
+                    rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+                )
+            })
+            .cloned();
+        match cert_error {
+            Some(source) => TlsError::Certificate { host, source },
+            None => TlsError::Handshake { host, source: e },
+        }
+    }
 }
 
 /// Result alias for the library.
@@ -156,7 +221,7 @@ mod tests {
                 },
                 5,
             ),
-            (ClientError::Tls("t".into()), 6),
+            (ClientError::Tls(TlsError::NoRoots), 6),
             (
                 ClientError::Partial {
                     failed: 1,

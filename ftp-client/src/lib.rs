@@ -1,18 +1,22 @@
 //! `ftp-client`: the library behind `ftpc`. `client` holds one control
 //! connection with typed methods, `data` and `transfer` the data connections
 //! and byte pumps, `listing` the MLSD/LIST parsers, `commands` one module per
-//! subcommand, and `output` the one `Printer` everything is shown through.
+//! subcommand, `tls` and `secure` FTPS (RFC 4217), and `output` the one
+//! `Printer` everything is shown through.
 //! Failures are `ClientError`s, each with its documented exit code.
 
 pub mod client;
 pub mod commands;
 pub mod data;
 pub mod error;
+pub mod features;
 pub mod listing;
 pub mod netrc;
 pub mod output;
+mod secure;
 pub mod session;
 pub mod signal;
+pub mod tls;
 pub mod transfer;
 pub mod url;
 

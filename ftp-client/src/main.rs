@@ -5,11 +5,12 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use ftp_client::commands::{self, get, ls, put, Context};
 use ftp_client::error::exit;
 use ftp_client::output::{Printer, Verbosity};
 use ftp_client::session::{Credentials, PasswordSources, Target};
+use ftp_client::tls::{self, TlsMode, TlsOptions, Verification};
 use ftp_client::{netrc, ClientError, ConnectOptions, FtpUrl};
 
 /// Upload, download and list files on FTP servers.
@@ -53,6 +54,27 @@ struct Cli {
     #[arg(long, global = true, default_value_t = 30, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// Explicit FTPS for ftp:// URLs: AUTH TLS, then PBSZ 0 and PROT P.
+    /// `--tls` requires it; `--tls=auto` uses it when FEAT offers AUTH TLS.
+    /// (ftps:// URLs are implicit TLS.)
+    #[arg(long, global = true, value_name = "WHEN", value_enum, num_args = 0..=1,
+          require_equals = true, default_missing_value = "required")]
+    tls: Option<TlsWhen>,
+    /// Trust the CA certificates in this PEM file, besides the system's (repeatable).
+    #[arg(long, global = true, value_name = "PEM")]
+    ca_file: Vec<PathBuf>,
+    /// Do not verify the server's certificate (prints a warning).
+    #[arg(long, global = true)]
+    insecure: bool,
+}
+
+/// The values of `--tls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TlsWhen {
+    /// AUTH TLS or fail with exit code 6.
+    Required,
+    /// AUTH TLS if the server offers it.
+    Auto,
 }
 
 #[derive(Subcommand, Debug)]
@@ -144,7 +166,10 @@ fn main() {
     if verbosity == Verbosity::Verbose {
         tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
-            .with_max_level(tracing::Level::DEBUG)
+            // Our dialogue only; rustls' handshake chatter only when it warns.
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "warn,ftp_client=debug,ftpc=debug",
+            ))
             .without_time()
             .with_target(false)
             .with_level(false)
@@ -156,14 +181,41 @@ fn main() {
     let code = match run(cli, &printer) {
         Ok(()) => exit::OK,
         Err(e) => {
-            let code = e
-                .downcast_ref::<ClientError>()
-                .map_or(exit::OTHER, ClientError::exit_code);
-            printer.error(&format!("ftpc: {e:#}"));
+            // A ClientError's message already names its cause; other errors
+            // print their whole chain.
+            let (code, msg) = match e.downcast_ref::<ClientError>() {
+                Some(ce) => (ce.exit_code(), ce.to_string()),
+                None => (exit::OTHER, format!("{e:#}")),
+            };
+            printer.error(&format!("ftpc: {msg}"));
             code
         }
     };
     std::process::exit(code);
+}
+
+/// The TLS mode from the URL scheme and `--tls`, with the run's one rustls
+/// configuration (so every connection shares its roots and verifier).
+fn tls_options(cli: &Cli, url: &FtpUrl, printer: &Printer) -> anyhow::Result<Option<TlsOptions>> {
+    let flag = cli.tls.map(|w| match w {
+        TlsWhen::Required => TlsMode::Explicit,
+        TlsWhen::Auto => TlsMode::Auto,
+    });
+    let Some(mode) = TlsMode::choose(url.tls, flag) else {
+        return Ok(None);
+    };
+    if cli.insecure {
+        printer.error(
+            "ftpc: warning: --insecure: the server's certificate is not verified; \
+             anyone on the path can read and change this session",
+        );
+    }
+    let verification = Verification {
+        ca_files: cli.ca_file.clone(),
+        insecure: cli.insecure,
+    };
+    let config = tls::client_config(&verification).map_err(ClientError::from)?;
+    Ok(Some(TlsOptions { mode, config }))
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {
@@ -188,6 +240,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
     let options = ConnectOptions {
         timeout: Duration::from_secs(cli.timeout),
         active: cli.active,
+        tls: tls_options(&cli, &url, printer)?,
     };
     let target = Target::new(&url, credentials, options)?;
     let ctx = Context {

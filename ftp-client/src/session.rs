@@ -4,7 +4,7 @@
 //! `FtpClient`. Parallel transfers call `connect` once per worker.
 
 use crate::client::{ConnectOptions, FtpClient};
-use crate::error::{ClientError, Result};
+use crate::error::Result;
 use crate::netrc::{self, NetrcEntry};
 use crate::url::FtpUrl;
 
@@ -79,12 +79,9 @@ pub struct Target {
 }
 
 impl Target {
+    /// `options.tls` decides TLS; the binary sets it from the URL scheme
+    /// and `--tls` (see `TlsMode::choose`).
     pub fn new(url: &FtpUrl, credentials: Credentials, options: ConnectOptions) -> Result<Target> {
-        if url.tls {
-            return Err(ClientError::Tls(
-                "ftps:// is not supported yet (TLS arrives with issue 4)".into(),
-            ));
-        }
         Ok(Target {
             host: url.host.clone(),
             port: url.port,
@@ -104,6 +101,7 @@ impl Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ClientError;
 
     fn url(s: &str) -> FtpUrl {
         FtpUrl::parse(s).unwrap()

@@ -104,10 +104,16 @@ impl FtpClient {
     fn finish_pump(
         &mut self,
         cmd: &Command,
-        data: Box<dyn Stream>,
+        mut data: Box<dyn Stream>,
         outcome: std::result::Result<u64, PumpError>,
         net_side_reads: bool,
     ) -> Result<u64> {
+        if outcome.is_ok() {
+            // The server's reply below is the verdict on the transfer.
+            if let Err(e) = data.close() {
+                tracing::debug!("closing the data connection: {e}");
+            }
+        }
         drop(data);
         match outcome {
             Ok(n) => self.end_transfer(cmd).map(|_| n),

@@ -10,7 +10,7 @@ use crate::error::{ClientError, Result};
 /// A parsed FTP URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FtpUrl {
-    /// `ftps://` was given (TLS, not implemented yet).
+    /// `ftps://` was given: implicit TLS, default port 990.
     pub tls: bool,
     pub user: Option<String>,
     pub password: Option<String>,
@@ -82,7 +82,9 @@ impl FtpUrl {
                 None => (Some(percent_decode(ui)?), None),
             },
         };
-        let (host, port) = split_host_port(hostport).ok_or_else(|| usage("bad host or port"))?;
+        let default_port = if tls { 990 } else { 21 };
+        let (host, port) =
+            split_host_port(hostport, default_port).ok_or_else(|| usage("bad host or port"))?;
         if host.is_empty() {
             return Err(usage("missing host"));
         }
@@ -127,7 +129,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// `host`, `host:port`, `[v6]`, `[v6]:port`.
-fn split_host_port(s: &str) -> Option<(String, u16)> {
+fn split_host_port(s: &str, default_port: u16) -> Option<(String, u16)> {
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let close = rest.find(']')?;
         let after = &rest[close + 1..];
@@ -144,7 +146,7 @@ fn split_host_port(s: &str) -> Option<(String, u16)> {
         }
     };
     let port = match port {
-        None | Some("") => 21,
+        None | Some("") => default_port,
         Some(p) => p.parse().ok().filter(|&p: &u16| p != 0)?,
     };
     Some((host, port))
@@ -262,8 +264,12 @@ mod tests {
     }
 
     #[test]
-    fn ftps_is_recognised() {
-        assert!(FtpUrl::parse("FTPS://h/").unwrap().tls);
+    fn ftps_is_recognised_with_port_990() {
+        let u = FtpUrl::parse("FTPS://h/").unwrap();
+        assert!(u.tls);
+        assert_eq!(u.port, 990);
+        assert_eq!(FtpUrl::parse("ftps://h:2990/").unwrap().port, 2990);
+        assert_eq!(FtpUrl::parse("ftp://h/").unwrap().port, 21);
     }
 
     #[test]

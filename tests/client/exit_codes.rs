@@ -127,9 +127,19 @@ fn exit_5_when_the_server_is_unreachable() {
     );
 }
 
+/// A plain server behind an ftps:// URL: its greeting is no TLS handshake.
+/// (Refused AUTH TLS and untrusted certificates: see tls.rs.)
 #[test]
 fn exit_6_for_tls() {
-    ftpc(&["ls", &format!("ftps://127.0.0.1:{}/", closed_port())]).expect_code(6);
+    let s = TestServer::start();
+    let url = s.url("").replacen("ftp://", "ftps://", 1);
+    let out = ftpc(&["ls", &url]);
+    out.expect_code(6);
+    assert!(
+        out.stderr.contains("ftpc: tls: handshake"),
+        "{}",
+        out.describe()
+    );
 }
 
 #[test]
