@@ -38,9 +38,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 fi
 
-# pyftpdlib, a reference server for the ftpc tests.
-if ! python3 -c 'import pyftpdlib' >/dev/null 2>&1; then
-    echo "test.sh: installing pyftpdlib"
+# pyftpdlib, a reference server for the ftpc tests (pyOpenSSL for its FTPS handler).
+if ! python3 -c 'import pyftpdlib, OpenSSL' >/dev/null 2>&1; then
+    echo "test.sh: installing pyftpdlib pyopenssl"
     if ! python3 -m pip --version >/dev/null 2>&1; then
         as_root apt-get update -q
         as_root apt-get install -y -q --no-install-recommends python3-pip </dev/null
@@ -49,9 +49,9 @@ if ! python3 -c 'import pyftpdlib' >/dev/null 2>&1; then
     [ "$(id -u)" -eq 0 ] || pip_user=(--user)
     # Debian's own python3 refuses system-wide pip installs (PEP 668); the
     # flag is only added when pip says so.
-    python3 -m pip install -q "${pip_user[@]}" pyftpdlib </dev/null \
-        || python3 -m pip install -q "${pip_user[@]}" --break-system-packages pyftpdlib </dev/null
-    python3 -c 'import pyftpdlib'
+    python3 -m pip install -q "${pip_user[@]}" pyftpdlib pyopenssl </dev/null \
+        || python3 -m pip install -q "${pip_user[@]}" --break-system-packages pyftpdlib pyopenssl </dev/null
+    python3 -c 'import pyftpdlib, OpenSSL'
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

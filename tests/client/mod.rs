@@ -9,6 +9,7 @@ mod ftpd;
 mod hostile;
 mod peers;
 mod progress;
+mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -152,11 +153,18 @@ pub struct PyFtpd {
 
 impl PyFtpd {
     pub fn start(root: &Path) -> PyFtpd {
+        Self::start_script("tests/client/pyftpd_serve.py", root, &[])
+    }
+
+    /// Run the launcher `script` (relative to the repository) with `root`
+    /// and `args`; it prints its port once it listens.
+    pub fn start_script(script: &str, root: &Path, args: &[&Path]) -> PyFtpd {
         require_tool("python3");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/client/pyftpd_serve.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
         let mut child = Command::new("python3")
             .arg(script)
             .arg(root)
+            .args(args)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -170,7 +178,9 @@ impl PyFtpd {
             .expect("read port");
         let port = line.trim().parse().unwrap_or_else(|_| {
             let _ = child.kill();
-            panic!("pyftpdlib did not start (is it installed? `pip install pyftpdlib`): {line:?}")
+            panic!(
+                "pyftpdlib did not start (is it installed? `pip install pyftpdlib pyopenssl`): {line:?}"
+            )
         });
         PyFtpd {
             port,
