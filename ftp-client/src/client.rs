@@ -77,6 +77,8 @@ pub struct FtpClient {
     pub(crate) tls: Option<TlsSession>,
     /// PROT P was accepted: every data connection is TLS too.
     pub(crate) protect_data: bool,
+    /// Whether the last TLS data connection resumed (None: plain).
+    pub(crate) data_resumed: Option<bool>,
 }
 
 /// Verbs whose 550 means "no such file or directory" (exit 3).
@@ -161,6 +163,7 @@ impl FtpClient {
             home: None,
             tls: None,
             protect_data: false,
+            data_resumed: None,
         })
     }
 

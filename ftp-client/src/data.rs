@@ -116,7 +116,7 @@ impl FtpClient {
     /// answered the transfer command with 1xx. Active connections must come
     /// from the control peer's address. Under PROT P the TLS handshake
     /// happens here, after the 1xx: servers start it only then.
-    pub(crate) fn finish_data(&self, pending: Pending) -> Result<Box<dyn Stream>> {
+    pub(crate) fn finish_data(&mut self, pending: Pending) -> Result<Box<dyn Stream>> {
         let tcp = match pending {
             Pending::Connected(s) => s,
             Pending::Listening(l) => {

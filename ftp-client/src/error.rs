@@ -111,6 +111,11 @@ pub enum TlsError {
         #[source]
         source: std::io::Error,
     },
+    /// The server refused a data connection that did not resume the
+    /// control connection's TLS session (vsftpd `require_ssl_reuse`, ftpd
+    /// `--tls-require-session-reuse`): that connection had no session left.
+    #[error("server requires TLS session reuse and no session was left to resume: {0}")]
+    ReuseRefused(Reply),
     /// The server sent bytes after 234 that were not a TLS handshake: they
     /// would be read as if they had come over TLS.
     #[error("server sent data between its AUTH TLS reply and the handshake")]

@@ -215,7 +215,7 @@ fn tls_options(cli: &Cli, url: &FtpUrl, printer: &Printer) -> anyhow::Result<Opt
         insecure: cli.insecure,
     };
     let config = tls::client_config(&verification).map_err(ClientError::from)?;
-    Ok(Some(TlsOptions { mode, config }))
+    Ok(Some(TlsOptions::new(mode, config)))
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {

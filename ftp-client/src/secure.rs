@@ -9,11 +9,15 @@
 
 use std::net::TcpStream;
 
-use ftp_proto::{Command, ProtLevel, ReplyCode};
+use ftp_proto::{Command, ProtLevel, Reply, ReplyCode};
 
-use crate::client::{FtpClient, Stream};
+use crate::client::{refusal, FtpClient, Stream};
 use crate::error::{ClientError, Result, TlsError};
 use crate::tls::{TlsMode, TlsSession};
+
+/// 522, the reply vsftpd and ftpd give when they refuse a TLS data
+/// connection (RFC 4217 servers reuse RFC 2428's "protocol not supported").
+const DATA_TLS_REFUSED: ReplyCode = ReplyCode::BAD_PROTOCOL;
 
 impl FtpClient {
     fn tls_mode(&self) -> Option<TlsMode> {
@@ -100,7 +104,8 @@ impl FtpClient {
     /// The data connection as a stream: TLS resuming the control
     /// connection's session under PROT P, plain TCP otherwise. The client
     /// is the TLS client whichever side opened the TCP connection.
-    pub(crate) fn secure_data(&self, tcp: TcpStream) -> Result<Box<dyn Stream>> {
+    pub(crate) fn secure_data(&mut self, tcp: TcpStream) -> Result<Box<dyn Stream>> {
+        self.data_resumed = None;
         let session = match &self.tls {
             Some(s) if self.protect_data => s,
             _ => return Ok(Box::new(tcp)),
@@ -110,6 +115,44 @@ impl FtpClient {
         if !stream.resumed() {
             tracing::debug!("the server did not resume the control connection's TLS session");
         }
+        self.data_resumed = Some(stream.resumed());
         Ok(Box::new(stream))
+    }
+
+    /// True when this connection should be replaced before its next
+    /// transfer: the server requires session reuse (learned earlier in the
+    /// run) and no session is left to resume (TLS 1.3 tickets are used once).
+    pub fn needs_renewal(&self) -> bool {
+        let required = self
+            .options
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.reuse_required());
+        required && self.protect_data && self.tls.as_ref().is_some_and(|s| !s.can_resume())
+    }
+
+    /// The error for a refused transfer: a 522 after a data connection that did not resume means
+    /// the server requires session reuse; the run remembers that.
+    pub(crate) fn transfer_refusal(&mut self, cmd: &Command, reply: Reply) -> ClientError {
+        if reply.code == DATA_TLS_REFUSED && self.data_resumed == Some(false) {
+            if let Some(t) = &self.options.tls {
+                t.learn_reuse_required();
+            }
+            return TlsError::ReuseRefused(reply).into();
+        }
+        refusal(cmd, reply)
+    }
+
+    /// A data connection that broke mid-transfer. If it had not resumed,
+    /// the server may have cut it for that reason, and its reply says so.
+    pub(crate) fn data_failure(&mut self, cmd: &Command, e: std::io::Error) -> ClientError {
+        if self.data_resumed == Some(false) {
+            if let Ok(reply) = self.read_reply() {
+                if !reply.code.is_success() {
+                    return self.transfer_refusal(cmd, reply);
+                }
+            }
+        }
+        ClientError::net(format!("{cmd} data"), e)
     }
 }

@@ -10,6 +10,10 @@
 //! with the same `ServerName`, so the cache offers exactly that session (TLS
 //! 1.2 session id) or one of its tickets (TLS 1.3). A cache shared by all
 //! `-j` connections would let one connection's session overwrite another's.
+//! rustls uses a TLS 1.3 ticket once; a server that sends none on upload
+//! connections (ftpd) leaves a connection without a session after a few
+//! uploads, and if it also requires reuse, the pool renews the connection
+//! (`store.rs`, `FtpClient::needs_renewal`).
 //!
 //! Closing: `TlsStream::close` sends close_notify (a server takes a missing
 //! one for a truncated upload), then reads to the end. Reading matters for
@@ -17,9 +21,12 @@
 //! connection, and closing a socket with unread bytes makes the kernel send
 //! a reset that can destroy the upload's tail on the server.
 
+mod store;
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -31,10 +38,7 @@ use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStor
 
 use crate::client::Stream;
 use crate::error::TlsError;
-
-/// Sessions or tickets kept per control connection: a TLS 1.3 server sends
-/// a few tickets per handshake and each data connection uses one.
-const SESSIONS_PER_CONNECTION: usize = 16;
+use store::ConnectionSessions;
 /// The most bytes read while closing a TLS connection (tickets, alerts).
 const MAX_CLOSE_DRAIN: u64 = 1024 * 1024;
 /// A bound on handshake rounds (each round makes progress or fails).
@@ -73,11 +77,35 @@ pub struct Verification {
     pub insecure: bool,
 }
 
-/// TLS settings carried in `ConnectOptions`: the mode and the run's config.
+/// TLS settings carried in `ConnectOptions`: the mode, the run's config,
+/// and what the run learned about the server.
 #[derive(Debug, Clone)]
 pub struct TlsOptions {
     pub mode: TlsMode,
     pub config: Arc<ClientConfig>,
+    /// Set, for every connection of the run, once the server refused a
+    /// data connection that did not resume: from then on a connection that
+    /// has no session left to resume is renewed before its next transfer.
+    reuse_required: Arc<AtomicBool>,
+}
+
+impl TlsOptions {
+    pub fn new(mode: TlsMode, config: Arc<ClientConfig>) -> TlsOptions {
+        TlsOptions {
+            mode,
+            config,
+            reuse_required: Arc::default(),
+        }
+    }
+
+    /// The server is known to refuse data connections that do not resume.
+    pub fn reuse_required(&self) -> bool {
+        self.reuse_required.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn learn_reuse_required(&self) {
+        self.reuse_required.store(true, Ordering::SeqCst);
+    }
 }
 
 /// The ring provider, passed explicitly so no process-wide default is needed.
@@ -199,6 +227,7 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 pub struct TlsSession {
     config: Arc<ClientConfig>,
     name: ServerName<'static>,
+    sessions: Arc<ConnectionSessions>,
 }
 
 impl TlsSession {
@@ -206,12 +235,19 @@ impl TlsSession {
     pub fn new(run_config: &ClientConfig, host: &str) -> Result<TlsSession, TlsError> {
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| TlsError::ServerName(host.to_string()))?;
+        let sessions = Arc::new(ConnectionSessions::default());
         let mut config = run_config.clone();
-        config.resumption = Resumption::in_memory_sessions(SESSIONS_PER_CONNECTION);
+        config.resumption = Resumption::store(sessions.clone());
         Ok(TlsSession {
             config: Arc::new(config),
             name,
+            sessions,
         })
+    }
+
+    /// True if a new data connection could still resume this session.
+    pub fn can_resume(&self) -> bool {
+        self.sessions.can_resume()
     }
 
     /// Handshake over `tcp` (blocking, bounded by the socket's timeouts).

@@ -80,7 +80,7 @@ impl FtpClient {
         if reply.code.is_success() {
             Ok(())
         } else {
-            Err(refusal(cmd, reply))
+            Err(self.transfer_refusal(cmd, reply))
         }
     }
 
@@ -121,12 +121,8 @@ impl FtpClient {
                 self.abort();
                 Err(ClientError::Interrupted)
             }
-            Err(PumpError::Read(e)) if net_side_reads => {
-                Err(ClientError::net(format!("{cmd} data"), e))
-            }
-            Err(PumpError::Write(e)) if !net_side_reads => {
-                Err(ClientError::net(format!("{cmd} data"), e))
-            }
+            Err(PumpError::Read(e)) if net_side_reads => Err(self.data_failure(cmd, e)),
+            Err(PumpError::Write(e)) if !net_side_reads => Err(self.data_failure(cmd, e)),
             Err(PumpError::Read(e) | PumpError::Write(e)) => {
                 self.abort();
                 Err(ClientError::local("local file", e))

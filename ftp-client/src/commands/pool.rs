@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::client::FtpClient;
-use crate::error::{ClientError, Result};
+use crate::error::{ClientError, Result, TlsError};
 
 use super::Context;
 
@@ -33,6 +33,8 @@ pub struct Stats {
 
 struct Shared<'a, J> {
     queue: Mutex<VecDeque<J>>,
+    /// Jobs put back after a refused TLS session reuse; bounded by `total`.
+    retries: AtomicU64,
     ok: AtomicU64,
     failed: AtomicU64,
     bytes: AtomicU64,
@@ -57,6 +59,7 @@ pub fn run<J: Job>(
     let total_bytes = jobs.iter().filter_map(Job::size).sum();
     let shared = Shared {
         queue: Mutex::new(jobs.into()),
+        retries: AtomicU64::new(0),
         ok: AtomicU64::new(0),
         failed: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
@@ -97,6 +100,12 @@ fn next<J>(shared: &Shared<'_, J>) -> Option<J> {
 fn worker<J: Job>(shared: &Shared<'_, J>, mut client: Option<FtpClient>, work: &Work<'_, J>) {
     let printer = shared.ctx.printer;
     while let Some(job) = next(shared) {
+        if client.as_ref().is_some_and(FtpClient::needs_renewal) {
+            // No TLS session left to resume, and the server insists.
+            if let Some(old) = client.take() {
+                old.quit();
+            }
+        }
         if client.is_none() {
             match shared.ctx.target.connect() {
                 Ok(c) => client = Some(c),
@@ -127,6 +136,15 @@ fn worker<J: Job>(shared: &Shared<'_, J>, mut client: Option<FtpClient>, work: &
                 shared.stop.store(true, Ordering::SeqCst);
                 return;
             }
+            Err(ClientError::Tls(TlsError::ReuseRefused(_))) if may_retry(shared) => {
+                // The file goes back; a new connection brings new sessions.
+                tracing::debug!("server requires TLS session reuse: reconnecting");
+                if let Ok(mut q) = shared.queue.lock() {
+                    q.push_front(job);
+                }
+                client = None;
+                continue;
+            }
             Err(e) => {
                 shared.failed.fetch_add(1, Ordering::SeqCst);
                 printer.error(&format!("ftpc: {}: {e}", job.label()));
@@ -143,6 +161,12 @@ fn worker<J: Job>(shared: &Shared<'_, J>, mut client: Option<FtpClient>, work: &
     if let Some(c) = client {
         c.quit();
     }
+}
+
+/// Whether a job may go back to the queue: at most as many retries as
+/// jobs in all, so the pool always ends.
+fn may_retry<J>(shared: &Shared<'_, J>) -> bool {
+    shared.retries.fetch_add(1, Ordering::SeqCst) < shared.total as u64
 }
 
 impl Stats {

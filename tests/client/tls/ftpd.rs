@@ -158,7 +158,10 @@ fn ftpd_implicit_tls_with_ftps_url() {
 }
 
 /// `--tls-require-session-reuse` refuses a data connection that does not
-/// resume; downloads bring a fresh ticket each, so a whole tree comes back.
+/// resume. Downloads bring a fresh TLS 1.3 ticket each; uploads bring none
+/// (ftpd spares clients that never read an upload connection), so after
+/// the control connection's tickets are used ftpc must renew its
+/// connection, and then does so before it runs out: a whole tree goes up.
 #[test]
 fn ftpd_requiring_tls_and_session_reuse() {
     let pki = TestPki::new();
@@ -166,6 +169,8 @@ fn ftpd_requiring_tls_and_session_reuse() {
     let ca = pki.ca_arg();
     get_put_ls(&s, &["--tls", "--ca-file", &ca], "TLSv1_3");
     get_put_ls(&Implicit(&s), &["--ca-file", &ca, "--active"], "TLSv1_3");
+    peers::tree_roundtrip(&s, &["--tls", "--ca-file", &ca, "-j", "2"]);
+    peers::tree_roundtrip(&Implicit(&s), &["--ca-file", &ca, "-j", "1"]);
 
     write_sample_tree(&s.root().join("tree"));
     let local = tempdir();
