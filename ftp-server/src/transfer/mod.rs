@@ -7,6 +7,7 @@
 use std::io::SeekFrom;
 use std::net::IpAddr;
 use std::os::fd::RawFd;
+use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +18,8 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+mod zerocopy;
 
 use crate::config::Config;
 use crate::session::DataChannel;
@@ -185,7 +188,10 @@ async fn run(
         ascii: t.ascii,
     };
     let result = match t.job {
-        Job::Send { file, offset, .. } => copy.send(file, offset, &mut conn).await,
+        Job::Send { file, offset, .. } => match &conn {
+            MaybeTls::Plain(tcp) if !t.ascii => copy.sendfile(&file, offset, tcp).await,
+            _ => copy.send(file, offset, &mut conn).await,
+        },
         Job::Listing { chunks } => copy.listing(chunks, &mut conn).await,
         Job::Receive { sink } => copy.receive(sink, &mut conn, &t.storage).await,
     };
@@ -334,55 +340,64 @@ impl Copy<'_> {
         Ok(())
     }
 
-    async fn receive<R: AsyncRead + Unpin>(
+    async fn receive(
         &self,
         sink: Sink,
-        conn: &mut R,
+        conn: &mut MaybeTls,
         storage: &Arc<dyn Storage>,
     ) -> Result<(), Fail> {
-        let (std_file, offset) = match &sink {
-            Sink::Atomic(u) => (u.file.try_clone().map_err(Fail::Local)?, 0),
-            Sink::InPlace { file, offset, .. } => (file.try_clone().map_err(Fail::Local)?, *offset),
+        let (file, offset) = match &sink {
+            Sink::Atomic(u) => (&u.file, 0),
+            Sink::InPlace { file, offset, .. } => (file, *offset),
         };
-        let mut file = tokio::fs::File::from_std(std_file);
-        let copied = async {
-            file.seek(SeekFrom::Start(offset))
-                .await
-                .map_err(Fail::Local)?;
-            let mut buf = vec![0u8; BUF];
-            let mut out = Vec::new();
-            let mut pending_cr = false;
-            let mut written = 0u64;
-            loop {
-                let n = self.read_net(conn, &mut buf).await?;
-                if n == 0 {
-                    self.settle().await?;
-                    if pending_cr {
-                        file.write_all(b"\r").await.map_err(Fail::Local)?;
-                        written += 1;
-                    }
-                    break;
-                }
-                let data = if self.ascii {
-                    pending_cr = from_crlf(&buf[..n], pending_cr, &mut out);
-                    &out[..]
-                } else {
-                    &buf[..n]
-                };
-                file.write_all(data).await.map_err(Fail::Local)?;
-                written += data.len() as u64;
-                self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        let copied = match conn {
+            MaybeTls::Plain(tcp) if !self.ascii && std::env::var_os("NOSPLICE").is_none() => {
+                self.splice_in(tcp, file, offset).await
             }
-            file.flush().await.map_err(Fail::Local)?;
-            Ok::<u64, Fail>(written)
-        }
-        .await;
-        drop(file);
+            _ => self.copy_in(conn, file, offset).await,
+        };
         let storage = storage.clone();
         let fsync = self.fsync;
         tokio::task::spawn_blocking(move || finish_upload(sink, copied, storage.as_ref(), fsync))
             .await
             .unwrap_or_else(|e| Err(Fail::Local(std::io::Error::other(e))))
+    }
+
+    /// The copying upload path (ASCII conversion, TLS).
+    async fn copy_in<R: AsyncRead + Unpin>(
+        &self,
+        conn: &mut R,
+        file: &std::fs::File,
+        offset: u64,
+    ) -> Result<u64, Fail> {
+        // Positional writes straight from the worker: a write into the page
+        // cache is short, and going through tokio::fs would copy every
+        // chunk once more and hop to the blocking pool for each one.
+        let mut buf = vec![0u8; BUF];
+        let mut out = Vec::new();
+        let mut pending_cr = false;
+        let mut pos = offset;
+        loop {
+            let n = self.read_net(conn, &mut buf).await?;
+            if n == 0 {
+                self.settle().await?;
+                if pending_cr {
+                    file.write_all_at(b"\r", pos).map_err(Fail::Local)?;
+                    pos += 1;
+                }
+                break;
+            }
+            let data = if self.ascii {
+                pending_cr = from_crlf(&buf[..n], pending_cr, &mut out);
+                &out[..]
+            } else {
+                &buf[..n]
+            };
+            file.write_all_at(data, pos).map_err(Fail::Local)?;
+            pos += data.len() as u64;
+            self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(pos - offset)
     }
 }
 
