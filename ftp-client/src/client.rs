@@ -182,18 +182,18 @@ impl FtpClient {
         Ok(())
     }
 
-    /// Swap the control stream (after a TLS handshake). Bytes the server
-    /// sent early would be lost or, worse, read as if protected: refuse.
-    pub(crate) fn replace_control(&mut self, stream: Box<dyn Stream>) -> Result<()> {
+    /// Swap the control stream for a TLS one (after its handshake).
+    pub(crate) fn replace_control(&mut self, stream: Box<dyn Stream>) {
+        self.control = BufReader::new(stream);
+    }
+
+    /// A second handle on the control socket, for wrapping it in TLS. Bytes
+    /// the server sent before the handshake and that are already buffered
+    /// would be lost or, worse, read later as if protected: refuse them.
+    pub(crate) fn control_socket(&self) -> Result<TcpStream> {
         if !self.control.buffer().is_empty() {
             return Err(TlsError::InjectedData.into());
         }
-        self.control = BufReader::new(stream);
-        Ok(())
-    }
-
-    /// A second handle on the control socket, for wrapping it in TLS.
-    pub(crate) fn control_socket(&self) -> Result<TcpStream> {
         self.tcp
             .try_clone()
             .map_err(|e| ClientError::net("control connection", e))

@@ -76,7 +76,7 @@ impl FtpClient {
         };
         let stream = session.connect(self.control_socket()?)?;
         tracing::debug!("TLS control connection: {}", stream.describe());
-        self.replace_control(Box::new(stream))?;
+        self.replace_control(Box::new(stream));
         self.tls = Some(session);
         Ok(())
     }

@@ -172,3 +172,45 @@ fn auth_tls_refused_exits_6_unless_auto() {
     assert_eq!(out.ok().stdout_str(), "plain.txt\n");
     assert!(!out.stderr.contains("> AUTH"), "{}", out.describe());
 }
+
+/// Bytes sent right after the 234 reply, before the handshake, are refused
+/// rather than read later as if they had come over TLS (the STARTTLS
+/// command-injection class of bugs).
+#[test]
+fn data_injected_after_auth_reply_exits_6() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let (conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+        let mut w = conn;
+        w.write_all(b"220 hello\r\n").expect("greet");
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("read AUTH");
+        w.write_all(b"234 go ahead\r\n230 injected, you are logged in\r\n")
+            .expect("write");
+        // Hold the connection until the client gives up on it.
+        let mut rest = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut reader, &mut rest);
+        line
+    });
+    let out = ftpc(&[
+        "--tls",
+        "--insecure",
+        "ls",
+        &format!("ftp://127.0.0.1:{port}/"),
+    ]);
+    out.expect_code(6);
+    // One write on loopback arrives in one read, so the 230 is already
+    // buffered when the client would start its handshake.
+    assert!(
+        out.stderr
+            .contains("between its AUTH TLS reply and the handshake"),
+        "{}",
+        out.describe()
+    );
+    assert_eq!(server.join().expect("server thread"), "AUTH TLS\r\n");
+}
