@@ -13,7 +13,8 @@ vsftpd=$(command -v vsftpd || echo /usr/sbin/vsftpd)
 id bench >/dev/null 2>&1 || useradd -m -s /bin/bash bench
 echo "bench:benchpw" | chpasswd
 mkdir -p /var/run/vsftpd/empty "$root"; chown bench "$root"
-conf=$(mktemp /tmp/vsftpd-tls.XXXXXX.conf)
+# Beside ROOT, so that the test's temporary directory takes it away too.
+conf="$root.vsftpd.conf"
 cat >"$conf" <<CONF
 listen=YES
 listen_address=127.0.0.1
