@@ -61,20 +61,18 @@ impl Acceptor {
         oob_inline(&stream);
         match self.limits.admit(canonical_ip(peer.ip())) {
             Ok(guard) => {
-                let session = Session::run(
+                let session = Box::pin(Session::run(
                     stream,
                     self.config.clone(),
                     self.limits.clone(),
                     self.token.clone(),
                     implicit_tls,
-                );
+                ));
+                // One task per session; a panic (if one ever happens) ends
+                // only this session, and is logged.
                 self.tracker.spawn(async move {
-                    // Its own task: a panic (if one ever happens) ends only
-                    // this session, and is logged here.
-                    if let Err(e) = tokio::spawn(session).await {
-                        if e.is_panic() {
-                            tracing::error!(%peer, "session task panicked; only that session ended");
-                        }
+                    if CatchUnwind(session).await.is_err() {
+                        tracing::error!(%peer, "session panicked; only that session ended");
                     }
                     drop(guard);
                 });
@@ -180,5 +178,27 @@ fn oob_inline(stream: &TcpStream) {
     };
     if rc != 0 {
         tracing::debug!(error = %std::io::Error::last_os_error(), "SO_OOBINLINE failed");
+    }
+}
+
+/// Polls a future, turning a panic inside it into `Err(())`, so one
+/// session's bug cannot take the server down.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            std::pin::Pin::new(inner).poll(cx)
+        })) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
     }
 }

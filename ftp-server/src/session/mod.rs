@@ -87,7 +87,7 @@ impl Session {
         let mut session = Session::new(config, limits, peer, local);
         tracing::info!(%peer, implicit_tls, "session start");
         let mut stream = MaybeTls::Plain(tcp);
-        let end = match session.greet(&mut stream, implicit_tls).await {
+        let end = match Box::pin(session.greet(&mut stream, implicit_tls)).await {
             Ok(()) => session.serve(&mut stream, &shutdown).await,
             Err(e) => End::Io(e),
         };
@@ -148,9 +148,11 @@ impl Session {
                         tracing::info!(peer = %self.peer, error = %e, "refused line");
                         Outcome::Reply(parse_error_reply(&e))
                     }
-                    Some(Ok(cmd)) => self.handle(cmd).await,
+                    // Boxed: the handlers' state lives on the heap only while
+                    // a command runs, so an idle session's task stays small.
+                    Some(Ok(cmd)) => Box::pin(self.handle(cmd)).await,
                 };
-                match self.apply(outcome, stream).await {
+                match Box::pin(self.apply(outcome, stream)).await {
                     Ok(true) => {}
                     Ok(false) => return End::Quit,
                     Err(e) => return End::Io(e),
