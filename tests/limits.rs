@@ -230,3 +230,25 @@ fn closed_helper_sees_eof() {
     s.write_all(b"QUIT\r\n").unwrap();
     assert!(closed(s));
 }
+
+#[test]
+fn passive_ports_are_random_inside_the_range() {
+    let (lo, hi) = (41000u16, 41999u16);
+    let srv = TestServer::start_with(|c| c.passive_ports = Some((lo, hi)));
+    let mut s = RawSession::login(srv.addr);
+    let mut ports = Vec::new();
+    for _ in 0..8 {
+        let r = s.expect("PASV", 227);
+        let addr = ftp_proto::address::parse_pasv_reply(&r.text()).unwrap();
+        assert!((lo..=hi).contains(&addr.port()), "{addr} outside {lo}-{hi}");
+        ports.push(addr.port());
+    }
+    // A sequential allocator would hand out lo, lo+1, ...: random picks from
+    // 1,000 ports are neither all at the bottom nor in step.
+    let sequential = ports.windows(2).all(|w| w[1] == w[0] + 1 || w[1] == w[0]);
+    assert!(!sequential, "predictable passive ports: {ports:?}");
+    assert!(
+        ports.iter().any(|&p| p > lo + 50),
+        "ports hug the bottom: {ports:?}"
+    );
+}

@@ -14,7 +14,7 @@ use crate::listing::{self, Entry, Timestamp};
 
 /// Largest listing accepted from a server (a hostile one must not exhaust memory).
 const MAX_LISTING: u64 = 256 * 1024 * 1024;
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 256 * 1024;
 
 /// Where a copy failed.
 #[derive(Debug)]
