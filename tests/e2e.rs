@@ -7,6 +7,7 @@ mod accounts;
 mod client;
 mod faults;
 mod limits;
+mod listing_memory;
 mod load;
 mod robustness;
 mod server;
