@@ -19,18 +19,10 @@ pub async fn pasv(s: &mut Session) -> Outcome {
         (_, IpAddr::V4(l)) => l,
         _ => return reply(ReplyCode::CANT_OPEN_DATA, "PASV needs IPv4; use EPSV"),
     };
-    let listener = match crate::data::bind_passive(local, s.config.passive_ports).await {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot bind a passive port");
-            return reply(ReplyCode::CANT_OPEN_DATA, "Can't open passive connection");
-        }
+    let port = match listen(s, local).await {
+        Ok(port) => port,
+        Err(refusal) => return refusal,
     };
-    let port = match listener.local_addr() {
-        Ok(a) => a.port(),
-        Err(_) => return reply(ReplyCode::CANT_OPEN_DATA, "Can't open passive connection"),
-    };
-    s.data = DataChannel::Passive(listener);
     reply(
         ReplyCode::PASSIVE,
         address::format_pasv_reply(SocketAddrV4::new(announce, port)),
@@ -58,22 +50,29 @@ pub async fn epsv(s: &mut Session, arg: EpsvArg) -> Outcome {
         }
         _ => {}
     }
-    let listener = match crate::data::bind_passive(local, s.config.passive_ports).await {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot bind a passive port");
-            return reply(ReplyCode::CANT_OPEN_DATA, "Can't open passive connection");
-        }
+    let port = match listen(s, local).await {
+        Ok(port) => port,
+        Err(refusal) => return refusal,
     };
-    let port = match listener.local_addr() {
-        Ok(a) => a.port(),
-        Err(_) => return reply(ReplyCode::CANT_OPEN_DATA, "Can't open passive connection"),
-    };
-    s.data = DataChannel::Passive(listener);
     reply(
         ReplyCode::EXTENDED_PASSIVE,
         address::format_epsv_reply(port),
     )
+}
+
+/// Bind a passive listener on `local` (inside `--passive-ports`), keep it
+/// as the session's data channel and return its port.
+async fn listen(s: &mut Session, local: IpAddr) -> Result<u16, Outcome> {
+    let refused = || reply(ReplyCode::CANT_OPEN_DATA, "Can't open passive connection");
+    let listener = crate::data::bind_passive(local, s.config.passive_ports)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "cannot bind a passive port");
+            refused()
+        })?;
+    let port = listener.local_addr().map_err(|_| refused())?.port();
+    s.data = DataChannel::Passive(listener);
+    Ok(port)
 }
 
 /// PORT and EPRT: remember where to connect when the transfer starts.
