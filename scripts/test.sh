@@ -54,6 +54,16 @@ if ! python3 -c 'import pyftpdlib, OpenSSL' >/dev/null 2>&1; then
     python3 -c 'import pyftpdlib, OpenSSL'
 fi
 
+# ftpbench (pyftpdlib's load tool, run by the benchmark's smoke test) imports
+# asyncore and asynchat, which Python 3.12 removed; pip has them as backports.
+if ! python3 -c 'import asyncore, asynchat' >/dev/null 2>&1; then
+    echo "test.sh: installing pyasyncore pyasynchat"
+    pip_user=()
+    [ "$(id -u)" -eq 0 ] || pip_user=(--user)
+    python3 -m pip install -q "${pip_user[@]}" pyasyncore pyasynchat </dev/null \
+        || python3 -m pip install -q "${pip_user[@]}" --break-system-packages pyasyncore pyasynchat </dev/null
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
     echo "test.sh: cargo not found: install a Rust toolchain (rustup) first" >&2
     exit 1

@@ -1,0 +1,204 @@
+"""Starting and stopping the servers under test, all on 127.0.0.1.
+
+Every benchmark measurement gets a fresh instance (started here, killed
+right after), so memory and CPU readings never carry over from an earlier
+workload. All servers log in user bench / benchpw with write access; vsftpd
+can only do that (a local system user), so the others are set up alike.
+
+Everything started is remembered in RUNNING and killed by stop_all(), which
+bench.py calls on every exit path. Servers stay in the benchmark's process
+group, so a harness that kills the group (the smoke test on timeout) takes
+them down too.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import procs
+
+USER, PASSWORD = "bench", "benchpw"
+HERE = os.path.dirname(os.path.abspath(__file__))
+# vsftpd's passive ports: below Linux's ephemeral range (32768+), so passive
+# listeners never collide with the client sockets of the same run.
+VSFTPD_PASV = (20000, 29999)
+START_TIMEOUT = 20.0
+
+RUNNING = []
+
+
+class StartError(Exception):
+    pass
+
+
+class Server:
+    """One running server: `pid` is the process whose tree is measured."""
+
+    def __init__(self, name, pid, port, root, popen=None, conf=None):
+        self.name, self.pid, self.port, self.root = name, pid, port, root
+        self.popen, self.conf = popen, conf
+        RUNNING.append(self)
+
+    def url(self, path=""):
+        return f"ftp://{USER}:{PASSWORD}@127.0.0.1:{self.port}/{path}"
+
+    def stop(self):
+        """SIGKILL the whole tree: instances are throwaway, and ftpd's graceful
+        shutdown would wait out its grace period for open sessions."""
+        for _ in range(3):
+            tree = procs.descendants(self.pid) if procs.alive(self.pid) else []
+            if not tree:
+                break
+            for p in tree:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and procs.alive(self.pid):
+                time.sleep(0.01)
+        if self.popen is not None:
+            try:
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.conf and os.path.exists(self.conf):
+            os.unlink(self.conf)
+        if self in RUNNING:
+            RUNNING.remove(self)
+
+
+def stop_all():
+    for s in list(RUNNING):
+        try:
+            s.stop()
+        except Exception as e:  # keep killing the rest
+            print(f"bench: stopping {s.name}: {e}", file=sys.stderr)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_line(popen, path, prefix):
+    """Poll (bounded) the file the server prints to until a line starts with
+    prefix; return the rest of that line."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(prefix):
+                    return line[len(prefix):].strip()
+        if popen.poll() is not None:
+            raise StartError(f"exited with {popen.returncode} before printing {prefix!r}")
+        time.sleep(0.01)
+    raise StartError(f"printed no {prefix!r} line within {START_TIMEOUT:.0f}s")
+
+
+def _wait_listening(port):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise StartError(f"nothing listens on port {port} after {START_TIMEOUT:.0f}s")
+
+
+def _spawn(argv, out_path, log_path):
+    with open(out_path, "w") as out, open(log_path, "a") as log:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=log)
+
+
+def start_ftpd(bin_dir, root, logdir):
+    argv = [os.path.join(bin_dir, "ftpd"), "--root", root, "--listen", "127.0.0.1:0",
+            "--write", "--user", f"{USER}:{PASSWORD}",
+            "--max-sessions", "20000", "--max-sessions-per-ip", "20000"]
+    out = os.path.join(logdir, "ftpd.out")
+    p = _spawn(argv, out, os.path.join(logdir, "ftpd.log"))
+    try:
+        rest = _wait_for_line(p, out, "ftpd listening on ftp://127.0.0.1:")
+        port = int(rest.split()[0].rstrip("/"))
+    except (StartError, ValueError) as e:
+        p.kill()
+        p.wait()
+        raise StartError(f"ftpd: {e}") from None
+    return Server("ftpd", p.pid, port, root, popen=p)
+
+
+def pyftpdlib_available():
+    r = subprocess.run([sys.executable, "-c", "import pyftpdlib; print(pyftpdlib.__ver__)"],
+                       capture_output=True, text=True, timeout=30)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def start_pyftpdlib(root, logdir):
+    argv = [sys.executable, os.path.join(HERE, "pyftpd_serve.py"), root]
+    out = os.path.join(logdir, "pyftpdlib.out")
+    p = _spawn(argv, out, os.path.join(logdir, "pyftpdlib.log"))
+    try:
+        port = int(_wait_for_line(p, out, "port "))
+    except (StartError, ValueError) as e:
+        p.kill()
+        p.wait()
+        raise StartError(f"pyftpdlib: {e}") from None
+    return Server("pyftpdlib", p.pid, port, root, popen=p)
+
+
+def vsftpd_unavailable(script):
+    """Why vsftpd cannot run here, or None when it can."""
+    if not os.path.isfile(script):
+        return f"{script} is missing (the repository expects shared/ beside it)"
+    if not (shutil.which("vsftpd") or os.path.exists("/usr/sbin/vsftpd")):
+        return "vsftpd is not installed (apt-get install vsftpd)"
+    if os.geteuid() != 0:
+        return "start-vsftpd.sh needs root (it adds the bench user)"
+    return None
+
+
+def vsftpd_version():
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "vsftpd"],
+                       capture_output=True, text=True, timeout=30)
+    return r.stdout.strip() if r.returncode == 0 else "?"
+
+
+def start_vsftpd(script, root, logdir):
+    """Through shared/peers/start-vsftpd.sh, which prints the listener's pid.
+    Retried: it runs chpasswd, which fails when another run (a parallel test)
+    holds the shadow-file lock at that moment."""
+    err = ""
+    for attempt in range(3):
+        port = free_port()
+        r = subprocess.run(["bash", script, root, str(port), *map(str, VSFTPD_PASV)],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=120)
+        if r.returncode == 0 and r.stdout.strip().isdigit():
+            pid = int(r.stdout.strip())
+            conf = None
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    args = f.read().split(b"\0")
+                if len(args) > 1 and args[1].startswith(b"/tmp/vsftpd."):
+                    conf = args[1].decode()
+            except OSError:
+                pass
+            server = Server("vsftpd", pid, port, root, conf=conf)
+            try:
+                _wait_listening(port)
+                return server
+            except StartError as e:
+                server.stop()
+                err = str(e)
+        else:
+            err = f"start-vsftpd.sh exited {r.returncode}: {r.stderr.strip()[-300:]}"
+        with open(os.path.join(logdir, "vsftpd.log"), "a") as log:
+            log.write(f"attempt {attempt + 1}: {err}\n")
+        time.sleep(1 + attempt)
+    raise StartError(f"vsftpd: {err}")
