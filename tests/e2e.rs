@@ -4,6 +4,7 @@
 //! disk by content hash.
 
 mod accounts;
+mod bench_smoke;
 mod client;
 mod faults;
 mod limits;
