@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod daemon;
 pub mod data;
 pub mod limits;
 pub mod listing;

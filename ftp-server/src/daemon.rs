@@ -1,0 +1,111 @@
+//! What the `ftpd` process needs around the server: logging set-up, binding
+//! the listeners (and announcing them on stdout, which scripts and tests
+//! read), and the shutdown signals: the first SIGINT/SIGTERM drains, a
+//! second exits at once.
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+
+use crate::cli::LogFormat;
+use crate::config::Config;
+
+/// Why the process could not start serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Log to stderr in `format`, at the level in `FTPD_LOG` (default info),
+/// with colours only on a terminal.
+pub fn init_logging(format: LogFormat) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG").unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn bind(
+    addr: std::net::SocketAddr,
+) -> Result<(TcpListener, std::net::SocketAddr), StartError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr, source })?;
+    Ok((listener, bound))
+}
+
+/// Bind the FTP listener and, if configured, the implicit-FTPS one, and
+/// print the addresses actually bound (port 0 picks a free port) and the
+/// self-signed certificate's fingerprint.
+pub async fn bind_listeners(
+    config: &Config,
+) -> Result<(TcpListener, Option<TcpListener>), StartError> {
+    let (listener, addr) = bind(config.listen).await?;
+    println!(
+        "ftpd listening on ftp://{addr} serving {}",
+        config.root.display()
+    );
+    let implicit = match config.implicit_tls_listen {
+        Some(at) => {
+            let (l, addr) = bind(at).await?;
+            println!("ftpd listening on ftps://{addr}");
+            Some(l)
+        }
+        None => None,
+    };
+    if let Some(fp) = config
+        .tls
+        .as_ref()
+        .and_then(|t| t.self_signed_fingerprint.as_ref())
+    {
+        println!("ftpd self-signed certificate SHA-256 fingerprint {fp}");
+    }
+    Ok((listener, implicit))
+}
+
+/// A future that completes on the first SIGINT or SIGTERM; a second one
+/// exits the process at once (status 1).
+pub fn shutdown_signals() -> impl Future<Output = ()> {
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        signal().await;
+        let _ = first_tx.send(());
+        signal().await;
+        eprintln!("ftpd: second signal, exiting now");
+        std::process::exit(1);
+    });
+    async {
+        let _ = first_rx.await;
+    }
+}
+
+/// Resolves on the next SIGINT or SIGTERM.
+async fn signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
