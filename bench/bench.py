@@ -162,8 +162,12 @@ def run_all(cfg, res):
     if 1 in cfg.workloads:
         t = res.table("curl", f"1. curl, one {big} file (warm page cache)", names,
                       "ftpd / best peer")
-        t.notes.append("Server CPU is utime+stime+cutime+cstime from /proc over the "
-                       "server's process tree, per GiB moved; its target is vsftpd's.")
+        how = ("`perf stat -e task-clock -p PID` (all threads, and every process "
+               "forked meanwhile)") if cfg.perf else \
+            "utime+stime+cutime+cstime from /proc over the process tree (perf unavailable)"
+        t.notes.append(f"Throughput is by curl's clock, from logged in to the 226 reply. "
+                       f"Server CPU, per GiB moved, is {how}, over the whole curl session; "
+                       f"its target is vsftpd's.")
     if 2 in cfg.workloads:
         if cfg.ftpbench:
             res.table("ftpbench", f"2. ftpbench -b all -n {cfg.ftpbench_clients} "
@@ -225,6 +229,7 @@ def main():
     cfg.ftpbench_timeout = 900.0
     cfg.sessions_deadline = max(120.0, cfg.idle_sessions * 0.05)
     cfg.ftpbench = shutil.which("ftpbench")
+    cfg.perf = workloads.perf_works()
     cfg.versions, cfg.skipped = {}, []
     own_dir = cfg.workdir is None
     cfg.work = cfg.workdir or tempfile.mkdtemp(prefix="ftp-bench-")
@@ -250,7 +255,8 @@ def main():
     mode = "smoke" if cfg.smoke else "full"
     print(f"## Results ({mode} run, {cfg.rounds} round(s), medians; {elapsed:.0f} s)\n")
     print(f"- Machine: {machine()}")
-    print(f"- Command: `bench/run.sh {' '.join(sys.argv[1:])}`")
+    command = os.environ.get("BENCH_COMMAND", f"bench/bench.py {' '.join(sys.argv[1:])}")
+    print(f"- Command: `{command}`")
     vers = ", ".join(f"{k} {v}" for k, v in cfg.versions.items())
     rev = sh(f"git -C {REPO} describe --always --dirty")
     curl = sh("curl --version | head -1 | cut -d' ' -f1,2")

@@ -13,6 +13,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# The command as typed, for the report (--bin-dir is added below).
+export BENCH_COMMAND="bench/run.sh${*:+ $*}"
 bin_dir=""
 for ((i = 1; i <= $#; i++)); do
     case "${!i}" in
