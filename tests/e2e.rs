@@ -5,6 +5,7 @@
 
 mod accounts;
 mod bench_smoke;
+mod cli;
 mod client;
 mod faults;
 mod limits;

@@ -14,9 +14,36 @@ fn main() {
     }
 }
 
+/// Parse the command line; a usage error is one line on stderr and exit 2
+/// (help and version print as usual).
+fn parse_args() -> Cli {
+    use clap::error::ErrorKind;
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let what: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .collect();
+            let what = what.join(" ");
+            eprintln!(
+                "ftpd: {} (see ftpd --help)",
+                what.trim_start_matches("error: ")
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
 #[tokio::main]
 async fn real_main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let cli = parse_args();
     if cli.command == Some(Command::HashPassword) {
         let phc = ftp_server::accounts::hash_password_from(std::io::stdin().lock())?;
         println!("{phc}");

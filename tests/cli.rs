@@ -1,0 +1,128 @@
+//! The `ftpd` command-line contract: every option from `FTPD_<NAME>`
+//! variables, and a bad flag, a missing root or a port in use each give a
+//! one-line error and a non-zero exit.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::raw::RawSession;
+use crate::support::run::run;
+use crate::support::{sha256, sha256_file, workspace_bin};
+
+/// `ftpd` with a clean environment (no FTPD_* leaking in) plus `env`.
+fn ftpd(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(workspace_bin("ftpd"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("FTPD_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Run `ftpd` expecting it to fail at once; returns its stderr.
+fn fails(args: &[&str], env: &[(&str, &str)]) -> String {
+    let ran = run(&mut ftpd(args, env), Duration::from_secs(20));
+    assert!(
+        !ran.status.success(),
+        "{}",
+        ran.describe("should have failed")
+    );
+    assert!(
+        ran.stdout.is_empty(),
+        "{}",
+        ran.describe("printed a listening line")
+    );
+    let lines: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!lines.is_empty(), "{}", ran.describe("no error message"));
+    ran.stderr
+}
+
+#[test]
+fn options_come_from_ftpd_environment_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap().to_string();
+    let mut child = ftpd(
+        &[],
+        &[
+            ("FTPD_ROOT", root.as_str()),
+            ("FTPD_LISTEN", "127.0.0.1:0"),
+            ("FTPD_WRITE", "true"),
+            ("FTPD_USER", "envuser:envpass"),
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr: std::net::SocketAddr = line
+        .split("ftp://")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    // FTPD_USER made a login, which turned anonymous off; FTPD_WRITE allows STOR.
+    let mut s = RawSession::connect(addr);
+    s.expect("USER anonymous", 331);
+    s.expect("PASS x", 530);
+    s.expect("USER envuser", 331);
+    s.expect("PASS envpass", 230);
+    s.expect("TYPE I", 200);
+    let mut data = s.pasv_data();
+    s.expect("STOR env.bin", 150);
+    std::io::Write::write_all(&mut data, b"from env").unwrap();
+    drop(data);
+    assert_eq!(s.reply().code.0, 226);
+    assert_eq!(
+        sha256_file(&dir.path().join("env.bin")),
+        sha256(b"from env")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_bad_flag_is_a_short_error() {
+    let err = fails(&["--root", "/tmp", "--no-such-flag"], &[]);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("--no-such-flag"), "{err}");
+    let err = fails(&["--listen", "127.0.0.1:0"], &[]);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("--root"), "{err}");
+}
+
+#[test]
+fn a_missing_root_is_a_one_line_error() {
+    let err = fails(
+        &["--root", "/definitely/not/here", "--listen", "127.0.0.1:0"],
+        &[],
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("/definitely/not/here"), "{err}");
+}
+
+#[test]
+fn a_port_in_use_is_a_one_line_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails(
+        &["--root", dir.path().to_str().unwrap(), "--listen", &addr],
+        &[],
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains(&addr) && err.contains("in use"), "{err}");
+}
