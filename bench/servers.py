@@ -23,9 +23,14 @@ import procs
 
 USER, PASSWORD = "bench", "benchpw"
 HERE = os.path.dirname(os.path.abspath(__file__))
-# vsftpd's passive ports: below Linux's ephemeral range (32768+), so passive
-# listeners never collide with the client sockets of the same run.
-VSFTPD_PASV = (20000, 29999)
+# Passive ports for every server (they never run at once): below Linux's
+# ephemeral range (32768+). With "any free port", the server side of each
+# closed data connection sits in TIME_WAIT on an ephemeral port for 60 s;
+# five rounds of 8,000 small-file transfers then used up the range and ftpd
+# answered 425. With a fixed range a listener binds over TIME_WAIT
+# (SO_REUSEADDR), and the client's connects reuse their own TIME_WAIT
+# ports on loopback (tcp_tw_reuse=2).
+PASV = (20000, 29999)
 START_TIMEOUT = 20.0
 
 RUNNING = []
@@ -120,7 +125,8 @@ def _spawn(argv, out_path, log_path):
 def start_ftpd(bin_dir, root, logdir):
     argv = [os.path.join(bin_dir, "ftpd"), "--root", root, "--listen", "127.0.0.1:0",
             "--write", "--user", f"{USER}:{PASSWORD}",
-            "--max-sessions", "20000", "--max-sessions-per-ip", "20000"]
+            "--max-sessions", "20000", "--max-sessions-per-ip", "20000",
+            "--passive-ports", f"{PASV[0]}-{PASV[1]}"]
     out = os.path.join(logdir, "ftpd.out")
     p = _spawn(argv, out, os.path.join(logdir, "ftpd.log"))
     try:
@@ -140,7 +146,7 @@ def pyftpdlib_available():
 
 
 def start_pyftpdlib(root, logdir):
-    argv = [sys.executable, os.path.join(HERE, "pyftpd_serve.py"), root]
+    argv = [sys.executable, os.path.join(HERE, "pyftpd_serve.py"), root, f"{PASV[0]}-{PASV[1]}"]
     out = os.path.join(logdir, "pyftpdlib.out")
     p = _spawn(argv, out, os.path.join(logdir, "pyftpdlib.log"))
     try:
@@ -176,7 +182,7 @@ def start_vsftpd(script, root, logdir):
     err = ""
     for attempt in range(3):
         port = free_port()
-        r = subprocess.run(["bash", script, root, str(port), *map(str, VSFTPD_PASV)],
+        r = subprocess.run(["bash", script, root, str(port), *map(str, PASV)],
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=120)
         if r.returncode == 0 and r.stdout.strip().isdigit():
