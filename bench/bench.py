@@ -40,7 +40,9 @@ def parse_args():
     p = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__.split("\n\n")[0])
     p.add_argument("--smoke", action="store_true",
                    help="tiny sizes and one round: proves every workload runs (CI)")
-    p.add_argument("--bin-dir", required=True, help="directory holding ftpd and ftpc")
+    p.add_argument("--bin-dir", metavar="DIR",
+                   help="use the ftpd and ftpc in DIR; without it run.sh builds "
+                        "target/release and passes that")
     p.add_argument("--rounds", type=int, help="rounds per workload (default 3, smoke 1)")
     p.add_argument("--big-mib", type=int, help="size of the big file in MiB (default 1024)")
     p.add_argument("--ftpbench-clients", type=int, help="ftpbench -n (default 300)")
@@ -61,6 +63,8 @@ def parse_args():
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--json", help="also write every round's numbers here")
     a = p.parse_args()
+    if a.bin_dir is None:
+        p.error("--bin-dir is required (bench/run.sh passes it after building)")
     for k, v in (SMOKE if a.smoke else FULL).items():
         if getattr(a, k) is None:
             setattr(a, k, v)
