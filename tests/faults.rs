@@ -37,29 +37,23 @@ fn client_killed_mid_stor_leaves_the_old_file_intact() {
     let srv = TestServer::start();
     let old = pseudo_random(50_000, 1);
     std::fs::write(srv.path("f"), &old).unwrap();
-    let mut s = RawSession::login(srv.addr);
-    let sent = 300_000;
-    let data = start_upload(&mut s, "f", &pseudo_random(sent, 2));
-    // Wait until the server has taken every byte (STAT reports progress), so
-    // the only thing left to see is the close itself.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let r = s.cmd("STAT");
-        assert_eq!(r.code.0, 211, "{r:?}");
-        if r.text().contains(&format!(" {sent} bytes")) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "server never read the data: {r:?}"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    // Both connections go at once, as when the client process is killed;
-    // the data connection first, the harder order (its EOF looks like a
-    // finished upload).
-    drop(data);
-    drop(s);
+    // A real process, really killed: the kernel closes its sockets (data
+    // first, see the script) the way it does for any client that dies.
+    let mut child = std::process::Command::new("python3")
+        .arg(crate::support::run::script_path("stor_then_die.py"))
+        .args(["127.0.0.1", &srv.port().to_string(), "f", "300000"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "ready", "the uploader did not get going");
+    child.kill().unwrap();
+    child.wait().unwrap();
     // The session ends and cleans up; a new session proves the server is fine.
     let mut again = RawSession::login(srv.addr);
     again.expect("NOOP", 200);
