@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::limits::{Limits, Refusal};
 use crate::session::{canonical_ip, Session};
-use crate::storage::LocalStorage;
+use crate::storage::{LocalStorage, Storage};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +37,8 @@ pub async fn run(
 /// What every accepted connection needs.
 struct Acceptor {
     config: Arc<Config>,
+    /// The served root, shared by the sessions that log in to it.
+    root: Arc<dyn Storage>,
     limits: Arc<Limits>,
     token: CancellationToken,
     tracker: TaskTracker,
@@ -65,6 +67,7 @@ impl Acceptor {
                     stream,
                     self.config.clone(),
                     self.limits.clone(),
+                    self.root.clone(),
                     self.token.clone(),
                     implicit_tls,
                 ));
@@ -107,6 +110,9 @@ pub async fn run_listeners(
     // Fail early on a bad root, and remove temp files an earlier crash left.
     let storage = LocalStorage::new(&config.root).map_err(ServerError::Root)?;
     let removed = storage.cleanup_temp_files();
+    // One handle on the root serves every login whose home is the root:
+    // no open per login, one descriptor per session instead of two.
+    let root: Arc<dyn Storage> = Arc::new(storage);
     if removed > 0 {
         tracing::info!(removed, "removed leftover temporary upload files");
     }
@@ -114,6 +120,7 @@ pub async fn run_listeners(
     let acceptor = Acceptor {
         limits: Limits::new(&config),
         config: Arc::new(config),
+        root,
         token: CancellationToken::new(),
         tracker: TaskTracker::new(),
     };

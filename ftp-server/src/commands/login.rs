@@ -104,8 +104,17 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
     };
     s.limits.login_ok(s.peer_ip());
     let (root, home) = (config.root.clone(), grant.home.clone());
-    let storage = match tokio::task::spawn_blocking(move || open_home(&root, &home)).await {
-        Ok(Ok(st)) => Arc::new(st) as Arc<dyn Storage>,
+    // The root is shared by the server; a home inside it is opened here.
+    let opened = if home.as_os_str().is_empty() {
+        Ok(Ok(s.root.clone()))
+    } else {
+        tokio::task::spawn_blocking(move || {
+            open_home(&root, &home).map(|st| Arc::new(st) as Arc<dyn Storage>)
+        })
+        .await
+    };
+    let storage = match opened {
+        Ok(Ok(st)) => st,
         Ok(Err(e)) if !grant.home.as_os_str().is_empty() => {
             tracing::error!(user = %grant.user, home = %grant.home.display(), error = %e, "cannot open the user's home");
             return reply(ReplyCode::NOT_LOGGED_IN, "Home directory not available");

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::commands::{self, Outcome};
 use crate::config::Config;
 use crate::limits::Limits;
+use crate::storage::Storage;
 use crate::stream::MaybeTls;
 use crate::transfer::RunningTransfer;
 
@@ -77,6 +78,7 @@ impl Session {
         tcp: TcpStream,
         config: Arc<Config>,
         limits: Arc<Limits>,
+        root: Arc<dyn Storage>,
         shutdown: CancellationToken,
         implicit_tls: bool,
     ) {
@@ -84,7 +86,7 @@ impl Session {
             (Ok(p), Ok(l)) => (p, l),
             _ => return,
         };
-        let mut session = Session::new(config, limits, peer, local);
+        let mut session = Session::new(config, limits, root, peer, local);
         tracing::info!(%peer, implicit_tls, "session start");
         let mut stream = MaybeTls::Plain(tcp);
         let end = match Box::pin(session.greet(&mut stream, implicit_tls)).await {

@@ -84,6 +84,9 @@ pub struct Session {
     pub pbsz: bool,
     /// PROT level for data connections.
     pub protection: Protection,
+    /// The server's shared handle on the served root, given to logins whose
+    /// home is the root.
+    pub root: Arc<dyn Storage>,
 }
 
 /// Data connection protection (RFC 4217 §9).
@@ -99,6 +102,7 @@ impl Session {
     pub fn new(
         config: Arc<Config>,
         limits: Arc<Limits>,
+        root: Arc<dyn Storage>,
         peer: SocketAddr,
         local: SocketAddr,
     ) -> Session {
@@ -123,6 +127,7 @@ impl Session {
             control_tls: false,
             pbsz: false,
             protection: Protection::Clear,
+            root,
         }
     }
 
