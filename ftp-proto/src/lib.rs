@@ -1,13 +1,16 @@
 //! `ftp-proto`: the FTP wire format shared by `ftpd` and `ftpc`, with no sockets
 //! and no filesystem. Commands (`command`), replies (`reply`), control-line
-//! framing (`codec`) and data-connection address formats (`address`).
+//! framing (`codec`), data-connection address formats (`address`) and UTC
+//! timestamps (`time`).
 
 pub mod address;
 pub mod codec;
 pub mod command;
 pub mod reply;
+pub mod time;
 
 pub use address::AddressError;
 pub use codec::{Frame, LineBuffer, DEFAULT_MAX_LINE};
 pub use command::{Command, EpsvArg, ParseError, ProtLevel, TransferType};
 pub use reply::{quote_path, unquote_path, MalformedReply, Reply, ReplyCode, ReplyParser};
+pub use time::CivilTime;

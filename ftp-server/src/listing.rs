@@ -98,33 +98,14 @@ fn unix_secs(t: Option<SystemTime>) -> i64 {
 }
 
 /// (year, month 1-12, day, hour, minute, second) in UTC for Unix seconds.
-/// Days-to-civil conversion for the proleptic Gregorian calendar.
 pub fn utc_parts(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        month,
-        day,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
+    let t = ftp_proto::CivilTime::from_unix(secs);
+    (t.year, t.month, t.day, t.hour, t.minute, t.second)
 }
 
 /// `YYYYMMDDHHMMSS` in UTC (MDTM, RFC 3659 §2.3; the `modify` fact).
 pub fn mdtm(t: Option<SystemTime>) -> String {
-    let (y, mo, d, h, mi, s) = utc_parts(unix_secs(t));
-    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+    ftp_proto::CivilTime::from_unix(unix_secs(t)).mdtm()
 }
 
 const MONTHS: [&str; 12] = [

@@ -153,26 +153,17 @@ impl Timestamp {
         Self::from_unix_seconds(secs)
     }
 
-    /// Civil date from seconds since 1970 (Howard Hinnant's days-to-civil).
+    /// Civil date from seconds since 1970 (the conversion ftp-proto shares
+    /// with the server).
     pub fn from_unix_seconds(secs: u64) -> Timestamp {
-        let days = (secs / 86_400) as i64;
-        let rem = secs % 86_400;
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let t = ftp_proto::CivilTime::from_unix(i64::try_from(secs).unwrap_or(0));
         Timestamp {
-            year: u16::try_from(year).unwrap_or(1970),
-            month: month as u8,
-            day: day as u8,
-            hour: (rem / 3600) as u8,
-            minute: (rem % 3600 / 60) as u8,
-            second: (rem % 60) as u8,
+            year: u16::try_from(t.year).unwrap_or(1970),
+            month: t.month as u8,
+            day: t.day as u8,
+            hour: t.hour as u8,
+            minute: t.minute as u8,
+            second: t.second as u8,
         }
     }
 }
