@@ -67,6 +67,10 @@ def warm(path):
 def settle(server):
     if not procs.wait_quiet(server.pid, QUIET_TIMEOUT):
         raise Failed(f"{server.name} still has session processes after {QUIET_TIMEOUT:.0f}s")
+    # Write back what earlier uploads left dirty in the page cache, so that no
+    # measurement pays for the one before it (the kernel throttles writers
+    # once too much is dirty, whichever server happens to run then).
+    os.sync()
     time.sleep(SETTLE)
 
 
