@@ -278,8 +278,14 @@ impl Vsftpd {
             .output()
             .expect("run start-vsftpd.sh");
         assert!(out.status.success(), "start-vsftpd.sh failed");
-        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        // vsftpd forks into the background; poll (bounded) until it accepts.
+        Vsftpd::started(port, &out.stdout, dir)
+    }
+
+    /// A vsftpd a launcher script started on `port` (its stdout is the pid),
+    /// serving `dir`/root: wait, bounded, until it accepts connections
+    /// (vsftpd forks into the background and gives no readiness signal).
+    pub fn started(port: u16, launcher_stdout: &[u8], dir: tempfile::TempDir) -> Vsftpd {
+        let pid = String::from_utf8_lossy(launcher_stdout).trim().to_string();
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "vsftpd did not listen on {port}");

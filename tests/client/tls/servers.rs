@@ -3,14 +3,12 @@
 //! or capped at 1.2 through OpenSSL's configuration) and pyftpdlib's
 //! TLS_FTPHandler. Our own `ftpd` is in `ftpd.rs`.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::support::require_tool;
 
-use super::super::peers::Remote;
+use super::super::peers::{Remote, Vsftpd};
 use super::super::{closed_port, tempdir, PyFtpd};
 use super::certs::TestPki;
 
@@ -24,15 +22,12 @@ pub enum Versions {
 }
 
 /// vsftpd with ssl_enable, forced TLS for logins and data, and
-/// `require_ssl_reuse=YES`; user bench/benchpw.
-pub struct VsftpdTls {
-    pub port: u16,
-    pid: String,
-    dir: tempfile::TempDir,
-}
+/// `require_ssl_reuse=YES`; user bench/benchpw. Once started it is a plain
+/// `peers::Vsftpd` (same URL, root, clean-up).
+pub struct VsftpdTls;
 
 impl VsftpdTls {
-    pub fn start(pki: &TestPki, versions: Versions) -> VsftpdTls {
+    pub fn start(pki: &TestPki, versions: Versions) -> Vsftpd {
         require_tool("bash");
         let script =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/start-vsftpd-tls.sh");
@@ -58,14 +53,7 @@ impl VsftpdTls {
         }
         let out = cmd.output().expect("run start-vsftpd-tls.sh");
         assert!(out.status.success(), "start-vsftpd-tls.sh failed");
-        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        // vsftpd gives no readiness signal; poll (bounded) until it accepts.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "vsftpd did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        VsftpdTls { port, pid, dir }
+        Vsftpd::started(port, &out.stdout, dir)
     }
 }
 
@@ -78,30 +66,6 @@ system_default = system_default_sect
 [system_default_sect]
 MaxProtocol = TLSv1.2
 ";
-
-impl Remote for VsftpdTls {
-    fn url(&self, rel: &str) -> String {
-        format!("ftp://bench:benchpw@127.0.0.1:{}/{rel}", self.port)
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("root")
-    }
-    fn fixup(&self) {
-        let ok = Command::new("chown")
-            .arg("-R")
-            .arg("bench")
-            .arg(self.root())
-            .status()
-            .expect("chown");
-        assert!(ok.success());
-    }
-}
-
-impl Drop for VsftpdTls {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(&self.pid).status();
-    }
-}
 
 /// pyftpdlib's TLS_FTPHandler (TLS required on control and data); alice/secret.
 pub struct PyFtpdTls {
