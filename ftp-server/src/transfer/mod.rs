@@ -272,22 +272,29 @@ impl Copy<'_> {
     /// End of upload data: in stream mode EOF is the only end marker, and a
     /// client killed mid-upload also closes its data connection. Its control
     /// connection closes within microseconds of it (the kernel closes a dead
-    /// process's sockets one after another): if, for `UPLOAD_SETTLE`, the
-    /// control socket shows the peer's close or the session cancels us, the
-    /// upload is treated as interrupted, so half a file never replaces the
-    /// target. Checked by polling between yields, not by sleeping: a timer
-    /// would cost every small upload a millisecond or more.
+    /// process's sockets one after another): if, after `UPLOAD_SETTLE`, the
+    /// control socket shows the peer's close or the session has cancelled
+    /// us, the upload is treated as interrupted, so half a file never
+    /// replaces the target. The wait is a timerfd (microsecond precision,
+    /// no CPU spent): tokio's timers round up to a millisecond, which would
+    /// cost every small upload that much, and polling in a loop burnt the
+    /// CPU that parallel small uploads need.
     async fn settle(&self) -> Result<(), Fail> {
-        let start = Instant::now();
-        loop {
-            if self.cancel.is_cancelled() || self.control_fd.is_some_and(peer_closed) {
-                return Err(Fail::Aborted);
-            }
-            if start.elapsed() >= UPLOAD_SETTLE {
-                return Ok(());
-            }
-            tokio::task::yield_now().await;
+        let gone = || self.cancel.is_cancelled() || self.control_fd.is_some_and(peer_closed);
+        if gone() {
+            return Err(Fail::Aborted);
         }
+        if self.control_fd.is_none() {
+            return Ok(());
+        }
+        tokio::select! {
+            () = precise_sleep(UPLOAD_SETTLE) => {}
+            () = self.cancel.cancelled() => return Err(Fail::Aborted),
+        }
+        if gone() {
+            return Err(Fail::Aborted);
+        }
+        Ok(())
     }
 
     /// One bounded, cancellable network write.
@@ -469,6 +476,85 @@ fn storage_io(e: StorageError) -> std::io::Error {
         StorageError::Io(e) => e,
         StorageError::NoSpace => std::io::Error::from(std::io::ErrorKind::StorageFull),
         other => std::io::Error::other(other.to_string()),
+    }
+}
+
+/// Sleep for `d` with microsecond precision on a non-blocking timerfd
+/// registered with the runtime; falls back to tokio's (millisecond) timer
+/// if a timerfd cannot be had.
+async fn precise_sleep(d: Duration) {
+    match TimerFd::new(d) {
+        Ok(t) => t.wait().await,
+        Err(_) => tokio::time::sleep(d).await,
+    }
+}
+
+/// A one-shot CLOCK_MONOTONIC timerfd.
+struct TimerFd(tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>);
+
+impl TimerFd {
+    fn new(d: Duration) -> std::io::Result<TimerFd> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain syscall; the result is checked before use.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just created and is owned by nobody else.
+        let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: d.as_secs() as libc::time_t,
+                // At least 1 ns: an all-zero value would disarm the timer.
+                tv_nsec: (d.subsec_nanos() as libc::c_long).max(1),
+            },
+        };
+        // SAFETY: `owned` is a valid timerfd and `spec` outlives the call.
+        let rc = unsafe { libc::timerfd_settime(fd, 0, &spec, std::ptr::null_mut()) };
+        if rc < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: an OwnedFd keeps its descriptor open and unchanged for as
+        // long as the AsyncFd that owns it lives.
+        let fd = unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(owned, tokio::io::Interest::READABLE)
+        }
+        .map_err(std::io::Error::from)?;
+        Ok(TimerFd(fd))
+    }
+
+    /// Wait until the timer has expired.
+    async fn wait(&self) {
+        loop {
+            let Ok(mut guard) = self.0.readable().await else {
+                return;
+            };
+            let mut expirations = 0u64;
+            // SAFETY: reads 8 bytes into a live u64 from a valid timerfd.
+            let n = unsafe {
+                libc::read(
+                    std::os::fd::AsRawFd::as_raw_fd(self.0.get_ref()),
+                    (&mut expirations as *mut u64).cast(),
+                    8,
+                )
+            };
+            if n == 8 {
+                return;
+            }
+            if std::io::Error::last_os_error().kind() != std::io::ErrorKind::WouldBlock {
+                return;
+            }
+            guard.clear_ready();
+        }
     }
 }
 
