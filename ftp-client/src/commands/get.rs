@@ -179,6 +179,9 @@ impl Job for GetJob {
     fn size(&self) -> Option<u64> {
         self.size
     }
+    fn directory(&self) -> &str {
+        crate::url::parent(&self.remote)
+    }
 }
 
 fn get_tree(ctx: &Context, mut client: FtpClient, args: &Args, dest: &Path) -> Result<()> {

@@ -20,6 +20,39 @@ pub trait Job: Send + Sync {
     fn label(&self) -> String;
     /// Expected size, for the bars.
     fn size(&self) -> Option<u64>;
+    /// The directory the file is written into: the pool hands concurrent
+    /// workers files of different directories (see `spread`).
+    fn directory(&self) -> &str;
+}
+
+/// Order `jobs` round robin over their directories (first-seen order), so
+/// that parallel workers create files in different directories: creating
+/// many files in one directory at once serialises on its lock, in the
+/// local filesystem for downloads and in the server's for uploads.
+pub fn spread<J: Job>(jobs: Vec<J>) -> VecDeque<J> {
+    let total = jobs.len();
+    let mut groups: Vec<VecDeque<J>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for job in jobs {
+        let slot = match index.get(job.directory()) {
+            Some(&i) => i,
+            None => {
+                index.insert(job.directory().to_string(), groups.len());
+                groups.push(VecDeque::new());
+                groups.len() - 1
+            }
+        };
+        groups[slot].push_back(job);
+    }
+    let mut out = VecDeque::with_capacity(total);
+    while out.len() < total {
+        for group in groups.iter_mut() {
+            if let Some(job) = group.pop_front() {
+                out.push_back(job);
+            }
+        }
+    }
+    out
 }
 
 /// What a finished pool did.
@@ -58,7 +91,7 @@ pub fn run<J: Job>(
     let total = jobs.len();
     let total_bytes = jobs.iter().filter_map(Job::size).sum();
     let shared = Shared {
-        queue: Mutex::new(jobs.into()),
+        queue: Mutex::new(spread(jobs)),
         retries: AtomicU64::new(0),
         ok: AtomicU64::new(0),
         failed: AtomicU64::new(0),
@@ -180,5 +213,47 @@ impl Stats {
         } else {
             Ok(self)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct J(&'static str, u32);
+
+    impl Job for J {
+        fn label(&self) -> String {
+            format!("{}/{}", self.0, self.1)
+        }
+        fn size(&self) -> Option<u64> {
+            None
+        }
+        fn directory(&self) -> &str {
+            self.0
+        }
+    }
+
+    #[test]
+    fn spread_alternates_directories_and_keeps_every_job() {
+        let jobs = vec![
+            J("a", 1),
+            J("a", 2),
+            J("a", 3),
+            J("b", 1),
+            J("b", 2),
+            J("c", 1),
+        ];
+        let order: Vec<String> = spread(jobs).iter().map(Job::label).collect();
+        assert_eq!(order, ["a/1", "b/1", "c/1", "a/2", "b/2", "a/3"]);
+    }
+
+    #[test]
+    fn spread_of_one_directory_keeps_its_order() {
+        let order: Vec<String> = spread(vec![J("a", 2), J("a", 1)])
+            .iter()
+            .map(Job::label)
+            .collect();
+        assert_eq!(order, ["a/2", "a/1"]);
     }
 }

@@ -207,6 +207,9 @@ impl Job for PutJob {
     fn size(&self) -> Option<u64> {
         Some(self.size)
     }
+    fn directory(&self) -> &str {
+        parent(&self.remote)
+    }
 }
 
 fn put_tree(ctx: &Context, root: &Path, remote_root: &str, mode: Mode) -> Result<()> {
