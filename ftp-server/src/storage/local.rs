@@ -36,6 +36,9 @@ const CLEANUP_MAX_DEPTH: usize = 32;
 /// so a huge root cannot stall startup.
 const CLEANUP_MAX_ENTRIES: usize = 200_000;
 /// How many temp names `create_upload` tries before giving up.
+/// Existing files at least this large have their cache dropped before an
+/// upload replaces them (see `drop_cached_pages`).
+const DROP_CACHE_MIN: u64 = 8 * 1024 * 1024;
 const TEMP_NAME_ATTEMPTS: u32 = 16;
 
 /// Serial number mixed into temp upload names.
@@ -76,6 +79,26 @@ fn client(path: &VirtualPath) -> Result<&Path, StorageError> {
 }
 
 impl LocalStorage {
+    /// Ask the kernel to drop the clean cached pages of a file an upload is
+    /// about to replace. A truncating server frees them at once; an atomic
+    /// replace keeps the old file until the rename, so without this an
+    /// overwrite needs twice the memory, and fresh pages cost more than
+    /// recycled ones (on this project's VMs about 2x per byte written).
+    /// Dirty pages and the data on disk are untouched: nothing is lost,
+    /// a reader of the old version just reads it from disk.
+    fn drop_cached_pages(&self, target: &VirtualPath) {
+        let Ok(rel_path) = client(target) else {
+            return;
+        };
+        if let Ok(file) = self.root.open(rel_path) {
+            use std::os::fd::AsRawFd;
+            // SAFETY: advisory call on a descriptor we own for its duration.
+            unsafe {
+                libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
+            }
+        }
+    }
+
     /// Open `root` as the sandbox root. Fails if it is missing or not a
     /// directory. The error is a plain io error so the binary can add the
     /// host path as context; it is never shown to clients.
@@ -274,6 +297,9 @@ impl Storage for LocalStorage {
         if let Ok(meta) = self.root.metadata(client(target)?) {
             if meta.is_dir() {
                 return Err(StorageError::IsADirectory);
+            }
+            if meta.is_file() && meta.len() >= DROP_CACHE_MIN {
+                self.drop_cached_pages(target);
             }
         }
         let mut last = StorageError::AlreadyExists;
