@@ -95,6 +95,7 @@ enum Cmd {
     Get {
         #[arg(short, long)]
         recursive: bool,
+        /// Resume: continue .NAME.ftpc-part (left by an interrupted get), else NAME.
         #[arg(short = 'c', long = "continue")]
         resume: bool,
         /// Write here ("-" for stdout).

@@ -31,6 +31,7 @@ fn ftpd_tree_roundtrip_active() {
 fn ftpd_resume_get_and_put() {
     let s = TestServer::start();
     peers::resume_get(&s);
+    peers::resume_get_from_part(&s);
     peers::resume_put(&s);
 }
 

@@ -136,7 +136,7 @@ fn private_pasv_address_is_replaced_by_the_control_peer() {
 }
 
 #[test]
-fn ctrl_c_sends_abor_keeps_the_partial_file_and_exits_130() {
+fn ctrl_c_sends_abor_keeps_the_partial_file_aside_and_exits_130() {
     let content = vec![b'x'; 10_000];
     let fake = Fake::start(FakeConfig {
         files: vec![("big.bin".into(), content)],
@@ -145,18 +145,21 @@ fn ctrl_c_sends_abor_keeps_the_partial_file_and_exits_130() {
     });
     let dir = tempdir();
     let local = dir.path().join("big.bin");
+    let part = dir.path().join(".big.bin.ftpc-part");
     let mut cmd = ftpc_cmd(&["get", &fake.url("big.bin"), local.to_str().expect("utf8")]);
     cmd.stdin(std::process::Stdio::null());
+    cmd.stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn ftpc");
     // Wait (bounded) until the first 1000 bytes are on disk.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0) < 1000 {
+    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 1000 {
         assert!(
             Instant::now() < deadline,
             "partial file never reached 1000 bytes"
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    assert!(!local.exists(), "half a file under the real name");
     let kill = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -164,7 +167,12 @@ fn ctrl_c_sends_abor_keeps_the_partial_file_and_exits_130() {
     assert!(kill.success());
     let status = wait_bounded(&mut child, "ftpc after SIGINT");
     assert_eq!(status.code(), Some(130), "{status}");
-    assert_eq!(std::fs::metadata(&local).expect("partial kept").len(), 1000);
+    assert!(!local.exists(), "half a file under the real name");
+    assert_eq!(std::fs::metadata(&part).expect("partial kept").len(), 1000);
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert!(stderr.contains(".big.bin.ftpc-part"), "{stderr}");
     assert!(
         fake.lines().iter().any(|l| l == "ABOR"),
         "{:?}",

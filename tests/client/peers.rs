@@ -42,6 +42,28 @@ pub fn tree_roundtrip(server: &impl Remote, extra: &[&str]) {
     assert_same(&src, &local.path().join("back"));
 }
 
+/// A get interrupted into its partial file (`.NAME.ftpc-part`) resumes from
+/// it with -c, and the finished file replaces an older one under the real name.
+pub fn resume_get_from_part(server: &impl Remote) {
+    let content = pseudo_random(300_000, 22);
+    write(&server.root(), "r/part.bin", &content);
+    let local = tempdir();
+    server.fixup();
+    write(local.path(), ".part.bin.ftpc-part", &content[..54_321]);
+    let dest = write(local.path(), "part.bin", b"an older version");
+    let out = ftpc(&[
+        "-v",
+        "get",
+        "-c",
+        &server.url("r/part.bin"),
+        dest.to_str().expect("utf8"),
+    ]);
+    out.ok();
+    assert!(out.stderr.contains("REST 54321"), "{}", out.describe());
+    assert_eq!(sha256_file(&dest), sha256(&content));
+    assert!(!local.path().join(".part.bin.ftpc-part").exists());
+}
+
 /// A get interrupted after some bytes resumes with -c to the right content.
 pub fn resume_get(server: &impl Remote) {
     let content = pseudo_random(300_000, 21);
@@ -229,6 +251,7 @@ fn pyftpdlib_tree_roundtrip_active_single_connection() {
 fn pyftpdlib_resume_get_and_put() {
     let (_d, s) = pyftpd();
     resume_get(&s);
+    resume_get_from_part(&s);
     resume_put(&s);
 }
 
@@ -335,6 +358,7 @@ fn vsftpd_tree_roundtrip_active() {
 fn vsftpd_resume_stdio_and_atomic_put() {
     let s = Vsftpd::start();
     resume_get(&s);
+    resume_get_from_part(&s);
     resume_put(&s);
     stdio_streaming(&s);
     atomic_put(&s);

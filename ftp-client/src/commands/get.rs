@@ -82,6 +82,15 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
         &mut |n| bar.inc(n),
     );
     bar.finish_and_clear();
+    if got.is_err() {
+        let part = part_path(&dest);
+        if std::fs::metadata(&part).is_ok_and(|m| m.len() > 0) {
+            ctx.printer.error(&format!(
+                "ftpc: partial download kept as {}; `ftpc get -c` resumes it",
+                part.display()
+            ));
+        }
+    }
     let got = got?;
     client.quit();
     ctx.printer.summary(1, got, started.elapsed());
@@ -125,7 +134,24 @@ impl Write for LazyFile<'_> {
     }
 }
 
-/// Download `remote` to `local`, resuming from the local length with `resume`.
+/// The temporary name a download to `local` is written under: beside it,
+/// so the final rename stays on one filesystem.
+pub fn part_path(local: &Path) -> PathBuf {
+    let name = local
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    local.with_file_name(format!(".{name}.ftpc-part"))
+}
+
+/// Download `remote` to `local`. The bytes go to `part_path(local)`, renamed
+/// over `local` once the transfer is complete and its size checks out, so an
+/// interrupted or failed download never leaves half a file under the real
+/// name; the partial file stays for `-c`. With `resume`, the partial file
+/// is continued (REST from its length), or else an existing `local` is
+/// continued in place, as `curl -C -` does. A destination that exists and
+/// is not a regular file (`/dev/null`, a FIFO, a symlink) is written
+/// directly: renaming over it would replace it.
 pub fn download(
     client: &mut FtpClient,
     remote: &str,
@@ -134,18 +160,37 @@ pub fn download(
     expected: Option<u64>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
-    let offset = if resume {
-        std::fs::metadata(local).map(|m| m.len()).unwrap_or(0)
-    } else {
-        0
+    let part = part_path(local);
+    let direct = match std::fs::symlink_metadata(local) {
+        Ok(m) => !m.file_type().is_file(),
+        Err(_) => false,
+    };
+    let part_len = std::fs::metadata(&part).map(|m| m.len()).ok();
+    let local_len = std::fs::metadata(local).map(|m| m.len()).ok();
+    let (write_to, offset): (&Path, u64) = match (direct, resume, part_len, local_len) {
+        (true, _, _, _) => (local, 0),
+        (false, true, Some(have), _) => (&part, have),
+        (false, true, None, Some(have)) => (local, have),
+        _ => (&part, 0),
+    };
+    let finish = |got: u64| -> Result<u64> {
+        if write_to != local {
+            std::fs::rename(write_to, local).map_err(|e| {
+                ClientError::local(
+                    format!("rename {} to {}", write_to.display(), local.display()),
+                    e,
+                )
+            })?;
+        }
+        Ok(got)
     };
     if let Some(size) = expected {
         if resume && offset == size {
-            return Ok(0);
+            return finish(0);
         }
         if offset > size {
             return Err(ClientError::SizeMismatch {
-                path: local.display().to_string(),
+                path: write_to.display().to_string(),
                 expected: size,
                 got: offset,
             });
@@ -153,16 +198,17 @@ pub fn download(
     }
     progress(offset);
     let mut sink = LazyFile {
-        path: local,
+        path: write_to,
         append: offset > 0,
         file: None,
     };
     let got = client.retrieve(remote, offset, &mut sink, progress)?;
     // An empty file is still a file.
     sink.open()
-        .map_err(|e| ClientError::local(format!("write {}", local.display()), e))?;
+        .map_err(|e| ClientError::local(format!("write {}", write_to.display()), e))?;
+    drop(sink);
     check_size(remote, expected, offset + got)?;
-    Ok(got)
+    finish(got)
 }
 
 /// One file of a recursive download.
@@ -249,4 +295,18 @@ fn walk(
         }
     }
     Ok((jobs, failures))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_path_sits_beside_the_file() {
+        assert_eq!(
+            part_path(Path::new("d/a.iso")),
+            Path::new("d/.a.iso.ftpc-part")
+        );
+        assert_eq!(part_path(Path::new("a.iso")), Path::new(".a.iso.ftpc-part"));
+    }
 }
