@@ -58,3 +58,28 @@ fn verbose_dialogue_masks_the_password() {
     assert!(!out.stderr.contains("topsecret-pw"), "{}", out.describe());
     assert!(out.stderr.contains("< 230"), "{}", out.describe());
 }
+
+/// A destination that exists and is not a regular file is written through,
+/// not replaced by a rename: a symlink stays a symlink (and `-o /dev/null`
+/// stays a device, by the same rule).
+#[test]
+fn ftpd_get_writes_through_a_symlinked_destination() {
+    let s = TestServer::start();
+    let content = crate::support::pseudo_random(70_000, 5);
+    std::fs::create_dir_all(s.root().join("l")).expect("mkdir");
+    std::fs::write(s.root().join("l/f.bin"), &content).expect("write");
+    let dir = super::tempdir();
+    let target = dir.path().join("real.bin");
+    std::fs::write(&target, b"old").expect("write");
+    let link = dir.path().join("link.bin");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    super::ftpc(&["get", &s.url("l/f.bin"), link.to_str().expect("utf8")]).ok();
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        crate::support::sha256_file(&target),
+        crate::support::sha256(&content)
+    );
+}
