@@ -69,6 +69,9 @@ pub struct FtpClient {
     pub features: Features,
     /// EPSV failed once; use PASV from now on.
     pub(crate) epsv_failed: bool,
+    /// EPSV has worked on this connection: the next one may be pipelined
+    /// with the transfer command it prepares (see `start_transfer`).
+    pub(crate) epsv_worked: bool,
     /// EPRT failed once; use PORT from now on.
     pub(crate) eprt_failed: bool,
     /// The login directory, for returning after a CWD probe.
@@ -159,6 +162,7 @@ impl FtpClient {
             options,
             features: Features::default(),
             epsv_failed: false,
+            epsv_worked: false,
             eprt_failed: false,
             home: None,
             tls: None,
@@ -231,22 +235,32 @@ impl FtpClient {
 
     /// Send one command without reading the reply.
     pub(crate) fn send_only(&mut self, cmd: &Command) -> Result<()> {
-        if cmd.has_line_break() {
-            return Err(ClientError::Usage(format!(
-                "{} argument contains a line break; refusing to send it",
-                cmd.verb()
-            )));
+        self.send_all(std::slice::from_ref(cmd))
+    }
+
+    /// Send commands in one write without reading replies (pipelining: the
+    /// server answers them in order, and the caller reads every reply).
+    pub(crate) fn send_all(&mut self, cmds: &[Command]) -> Result<()> {
+        let mut lines = String::new();
+        for cmd in cmds {
+            if cmd.has_line_break() {
+                return Err(ClientError::Usage(format!(
+                    "{} argument contains a line break; refusing to send it",
+                    cmd.verb()
+                )));
+            }
+            match cmd {
+                Command::Pass(_) => tracing::debug!("> PASS ****"),
+                c => tracing::debug!("> {}", escape(&c.to_string())),
+            }
+            lines.push_str(&format!("{cmd}\r\n"));
         }
-        match cmd {
-            Command::Pass(_) => tracing::debug!("> PASS ****"),
-            c => tracing::debug!("> {}", escape(&c.to_string())),
-        }
-        let line = format!("{cmd}\r\n");
+        let verb = cmds.first().map(Command::verb).unwrap_or_default();
         let stream = self.control.get_mut();
         stream
-            .write_all(line.as_bytes())
+            .write_all(lines.as_bytes())
             .and_then(|_| stream.flush())
-            .map_err(|e| ClientError::net(format!("send {}", cmd.verb()), e))
+            .map_err(|e| ClientError::net(format!("send {verb}"), e))
     }
 
     /// Send and require a 2xx reply.
@@ -376,6 +390,29 @@ impl FtpClient {
 
     pub fn dele(&mut self, path: &str) -> Result<()> {
         self.expect(&Command::Dele(path.to_string())).map(|_| ())
+    }
+
+    /// SIZE and RNFR of one path in a single write (pipelined), for an
+    /// atomic upload's check-then-rename: SIZE's answer, and RNFR's reply
+    /// (350 when the server waits for RNTO). If the size turns out wrong,
+    /// the caller simply does not send RNTO; the next command clears the
+    /// pending rename.
+    pub fn size_and_rnfr(&mut self, path: &str) -> Result<(Option<u64>, Reply)> {
+        self.send_all(&[
+            Command::Size(path.to_string()),
+            Command::Rnfr(path.to_string()),
+        ])?;
+        let size = self.read_reply()?;
+        let rnfr = self.read_reply()?;
+        let size = (size.code == ReplyCode::FILE_STATUS)
+            .then(|| size.text().trim().parse().ok())
+            .flatten();
+        Ok((size, rnfr))
+    }
+
+    /// RNTO, after an accepted RNFR.
+    pub fn rnto(&mut self, to: &str) -> Result<()> {
+        self.expect(&Command::Rnto(to.to_string())).map(|_| ())
     }
 
     /// RNFR then RNTO (RFC 959 §4.1.3).

@@ -59,11 +59,9 @@ impl FtpClient {
             let cmd = Command::Epsv(EpsvArg::Any);
             let reply = self.send(&cmd)?;
             if reply.code == ReplyCode::EXTENDED_PASSIVE {
-                let port = address::parse_epsv_reply(&reply.text())
-                    .map_err(|e| ClientError::Protocol(format!("bad EPSV reply: {e}")))?;
-                return self
-                    .connect_data(SocketAddr::new(peer, port))
-                    .map_err(|e| ClientError::net("open data connection", e));
+                let data = self.connect_epsv(&reply)?;
+                self.epsv_worked = true;
+                return Ok(data);
             }
             if !reply.code.is_permanent_failure() {
                 return Err(refusal(&cmd, reply));
@@ -84,6 +82,14 @@ impl FtpClient {
                 .map_err(|e| ClientError::net("open data connection", e)),
             Err(e) => Err(ClientError::net("open data connection", e)),
         }
+    }
+
+    /// Connect to the port a 229 reply names, on the control peer's address.
+    pub(crate) fn connect_epsv(&self, reply: &ftp_proto::Reply) -> Result<TcpStream> {
+        let port = address::parse_epsv_reply(&reply.text())
+            .map_err(|e| ClientError::Protocol(format!("bad EPSV reply: {e}")))?;
+        self.connect_data(SocketAddr::new(self.peer.ip(), port))
+            .map_err(|e| ClientError::net("open data connection", e))
     }
 
     fn active(&mut self) -> Result<TcpListener> {

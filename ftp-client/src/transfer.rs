@@ -78,6 +78,9 @@ impl FtpClient {
     /// may forget the offset at any other command (RFC 3659 §5.5).
     /// `Ok(None)` when the server answered 2xx at once (nothing to transfer).
     fn start_transfer(&mut self, cmd: &Command, offset: u64) -> Result<Option<Box<dyn Stream>>> {
+        if offset == 0 && !self.options.active && self.epsv_worked && !self.epsv_failed {
+            return self.start_pipelined(cmd);
+        }
         let pending = self.open_data()?;
         if offset > 0 {
             let rest = Command::Rest(offset);
@@ -89,6 +92,42 @@ impl FtpClient {
         let reply = self.send(cmd)?;
         if reply.code.is_preliminary() {
             self.finish_data(pending).map(Some)
+        } else if reply.code.is_success() {
+            Ok(None)
+        } else {
+            Err(refusal(cmd, reply))
+        }
+    }
+
+    /// EPSV and the transfer command in one write, once EPSV has worked on
+    /// this connection: a round trip less per file. The server answers in
+    /// order: 229 (the client connects to the port it names), then 150 once
+    /// the data connection is there. A server that waits for the data
+    /// connection before reading its next command is fine too: by then
+    /// the client has connected.
+    fn start_pipelined(&mut self, cmd: &Command) -> Result<Option<Box<dyn Stream>>> {
+        let epsv = Command::Epsv(ftp_proto::EpsvArg::Any);
+        self.send_all(&[epsv.clone(), cmd.clone()])?;
+        let reply = self.read_reply()?;
+        if reply.code != ReplyCode::EXTENDED_PASSIVE {
+            // The transfer command gets its own (failure) reply: read it so
+            // the connection stays in step, and report the EPSV refusal.
+            let _ = self.read_reply();
+            return Err(refusal(&epsv, reply));
+        }
+        let data = match self.connect_epsv(&reply) {
+            Ok(d) => d,
+            Err(e) => {
+                // The server now waits for a data connection that will
+                // not come: abort the command so the session stays usable.
+                self.abort();
+                return Err(e);
+            }
+        };
+        let reply = self.read_reply()?;
+        if reply.code.is_preliminary() {
+            self.finish_data(super::data::Pending::Connected(data))
+                .map(Some)
         } else if reply.code.is_success() {
             Ok(None)
         } else {

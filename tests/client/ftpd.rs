@@ -83,3 +83,47 @@ fn ftpd_get_writes_through_a_symlinked_destination() {
         crate::support::sha256(&content)
     );
 }
+
+/// Per-file round trips: once EPSV has worked, the next EPSV goes out in the
+/// same write as its STOR/RETR, and an atomic put's SIZE with its RNFR; the
+/// files still arrive intact both ways.
+#[test]
+fn ftpd_small_files_are_pipelined() {
+    let s = TestServer::start();
+    let local = super::tempdir();
+    let src = local.path().join("src");
+    crate::support::tree::write_sample_tree(&src);
+    let out = super::ftpc(&[
+        "-v",
+        "-j",
+        "1",
+        "put",
+        "-r",
+        src.to_str().expect("utf8"),
+        &s.url("pipe"),
+    ]);
+    out.ok();
+    crate::support::tree::assert_same(&src, &s.root().join("pipe"));
+    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
+    let followed = |first: &str, then: &str| {
+        lines
+            .windows(2)
+            .filter(|w| w[0].starts_with(first) && w[1].starts_with(then))
+            .count()
+    };
+    assert!(followed("> EPSV", "> STOR") >= 2, "{}", out.describe());
+    assert!(followed("> SIZE", "> RNFR") >= 2, "{}", out.describe());
+
+    let out = super::ftpc_in(
+        local.path(),
+        &["-v", "-j", "1", "get", "-r", &s.url("pipe"), "back"],
+    );
+    out.ok();
+    crate::support::tree::assert_same(&src, &local.path().join("back"));
+    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
+    let pipelined = lines
+        .windows(2)
+        .filter(|w| w[0] == "> EPSV" && w[1].starts_with("> RETR"))
+        .count();
+    assert!(pipelined >= 2, "{}", out.describe());
+}

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
 use crate::url::{check_arg, join, parent, FtpUrl};
+use ftp_proto::Command;
 
 use super::pool::{self, Job};
 use super::Context;
@@ -180,15 +181,27 @@ pub fn upload(
             });
         }
     }
-    super::get::check_size(&write_to, client.size(&write_to)?, total)?;
-    if mode.atomic {
-        if let Err(first) = client.rename(&write_to, remote) {
-            // Some servers will not rename over an existing file.
-            if client.dele(remote).is_err() {
-                return Err(first);
-            }
-            client.rename(&write_to, remote)?;
+    if !mode.atomic {
+        super::get::check_size(&write_to, client.size(&write_to)?, total)?;
+        return Ok(sent);
+    }
+    // Check the size and start the rename in one round trip.
+    let (size, rnfr) = client.size_and_rnfr(&write_to)?;
+    super::get::check_size(&write_to, size, total)?;
+    let renamed = if rnfr.code == ftp_proto::ReplyCode::PENDING {
+        client.rnto(remote)
+    } else {
+        Err(crate::client::refusal(
+            &Command::Rnfr(write_to.clone()),
+            rnfr,
+        ))
+    };
+    if let Err(first) = renamed {
+        // Some servers will not rename over an existing file.
+        if client.dele(remote).is_err() {
+            return Err(first);
         }
+        client.rename(&write_to, remote)?;
     }
     Ok(sent)
 }
