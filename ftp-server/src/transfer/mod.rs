@@ -284,9 +284,6 @@ impl Copy<'_> {
         if gone() {
             return Err(Fail::Aborted);
         }
-        if self.control_fd.is_none() {
-            return Ok(());
-        }
         tokio::select! {
             () = precise_sleep(UPLOAD_SETTLE) => {}
             () = self.cancel.cancelled() => return Err(Fail::Aborted),
