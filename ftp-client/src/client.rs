@@ -44,6 +44,9 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// Use EPRT/PORT instead of EPSV/PASV.
     pub active: bool,
+    /// Send some commands together (EPSV with its STOR/RETR, SIZE with
+    /// RNFR); off for servers or middleboxes that mishandle that.
+    pub pipelining: bool,
     /// FTPS mode and the run's rustls configuration; `None` is plain FTP.
     pub tls: Option<TlsOptions>,
 }
@@ -53,6 +56,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             timeout: Duration::from_secs(30),
             active: false,
+            pipelining: true,
             tls: None,
         }
     }
@@ -392,18 +396,24 @@ impl FtpClient {
         self.expect(&Command::Dele(path.to_string())).map(|_| ())
     }
 
-    /// SIZE and RNFR of one path in a single write (pipelined), for an
+    /// SIZE and RNFR of one path in a single write (pipelined, unless
+    /// `--no-pipelining`), for an
     /// atomic upload's check-then-rename: SIZE's answer, and RNFR's reply
     /// (350 when the server waits for RNTO). If the size turns out wrong,
     /// the caller simply does not send RNTO; the next command clears the
     /// pending rename.
     pub fn size_and_rnfr(&mut self, path: &str) -> Result<(Option<u64>, Reply)> {
-        self.send_all(&[
+        let cmds = [
             Command::Size(path.to_string()),
             Command::Rnfr(path.to_string()),
-        ])?;
-        let size = self.read_reply()?;
-        let rnfr = self.read_reply()?;
+        ];
+        let (size, rnfr) = if self.options.pipelining {
+            self.send_all(&cmds)?;
+            (self.read_reply()?, self.read_reply()?)
+        } else {
+            let size = self.send(&cmds[0])?;
+            (size, self.send(&cmds[1])?)
+        };
         let size = (size.code == ReplyCode::FILE_STATUS)
             .then(|| size.text().trim().parse().ok())
             .flatten();

@@ -41,6 +41,10 @@ struct Cli {
     /// Active mode: the server connects back (EPRT/PORT).
     #[arg(long, global = true)]
     active: bool,
+    /// Send one command at a time (no EPSV+STOR or SIZE+RNFR in one write),
+    /// for servers or firewalls that mishandle pipelined commands.
+    #[arg(long, global = true)]
+    no_pipelining: bool,
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
@@ -241,6 +245,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
     let options = ConnectOptions {
         timeout: Duration::from_secs(cli.timeout),
         active: cli.active,
+        pipelining: !cli.no_pipelining,
         tls: tls_options(&cli, &url, printer)?,
     };
     let target = Target::new(&url, credentials, options)?;

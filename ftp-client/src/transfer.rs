@@ -78,7 +78,12 @@ impl FtpClient {
     /// may forget the offset at any other command (RFC 3659 §5.5).
     /// `Ok(None)` when the server answered 2xx at once (nothing to transfer).
     fn start_transfer(&mut self, cmd: &Command, offset: u64) -> Result<Option<Box<dyn Stream>>> {
-        if offset == 0 && !self.options.active && self.epsv_worked && !self.epsv_failed {
+        if offset == 0
+            && self.options.pipelining
+            && !self.options.active
+            && self.epsv_worked
+            && !self.epsv_failed
+        {
             return self.start_pipelined(cmd);
         }
         let pending = self.open_data()?;

@@ -127,3 +127,42 @@ fn ftpd_small_files_are_pipelined() {
         .count();
     assert!(pipelined >= 2, "{}", out.describe());
 }
+
+/// `--no-pipelining` sends one command at a time and still transfers the tree.
+#[test]
+fn ftpd_no_pipelining_sends_one_command_at_a_time() {
+    let s = TestServer::start();
+    let local = super::tempdir();
+    let src = local.path().join("src");
+    crate::support::tree::write_sample_tree(&src);
+    let out = super::ftpc(&[
+        "-v",
+        "--no-pipelining",
+        "-j",
+        "1",
+        "put",
+        "-r",
+        src.to_str().expect("utf8"),
+        &s.url("sync"),
+    ]);
+    out.ok();
+    crate::support::tree::assert_same(&src, &s.root().join("sync"));
+    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("> STOR")),
+        "{}",
+        out.describe()
+    );
+    for w in lines.windows(2) {
+        assert!(
+            !(w[0] == "> EPSV" && w[1].starts_with("> ")),
+            "EPSV sent without waiting for its reply: {}",
+            out.describe()
+        );
+        assert!(
+            !(w[0].starts_with("> SIZE") && w[1].starts_with("> RNFR")),
+            "SIZE and RNFR sent together: {}",
+            out.describe()
+        );
+    }
+}
