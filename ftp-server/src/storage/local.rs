@@ -35,10 +35,10 @@ const CLEANUP_MAX_DEPTH: usize = 32;
 /// `cleanup_temp_files` stops after looking at this many directory entries,
 /// so a huge root cannot stall startup.
 const CLEANUP_MAX_ENTRIES: usize = 200_000;
-/// How many temp names `create_upload` tries before giving up.
 /// Existing files at least this large have their cache dropped before an
 /// upload replaces them (see `drop_cached_pages`).
 const DROP_CACHE_MIN: u64 = 8 * 1024 * 1024;
+/// How many temp names `create_upload` tries before giving up.
 const TEMP_NAME_ATTEMPTS: u32 = 16;
 
 /// Serial number mixed into temp upload names.
@@ -86,11 +86,8 @@ impl LocalStorage {
     /// recycled ones (on this project's VMs about 2x per byte written).
     /// Dirty pages and the data on disk are untouched: nothing is lost,
     /// a reader of the old version just reads it from disk.
-    fn drop_cached_pages(&self, target: &VirtualPath) {
-        let Ok(rel_path) = client(target) else {
-            return;
-        };
-        if let Ok(file) = self.root.open(rel_path) {
+    fn drop_cached_pages(&self, target: &Path) {
+        if let Ok(file) = self.root.open(target) {
             use std::os::fd::AsRawFd;
             // SAFETY: advisory call on a descriptor we own for its duration.
             unsafe {
@@ -294,12 +291,13 @@ impl Storage for LocalStorage {
         let parent = target.parent().ok_or(StorageError::IsADirectory)?;
         // Following a symlink here is fine: the rename below replaces the
         // link itself, never what it points to.
-        if let Ok(meta) = self.root.metadata(client(target)?) {
+        let target_rel = client(target)?;
+        if let Ok(meta) = self.root.metadata(target_rel) {
             if meta.is_dir() {
                 return Err(StorageError::IsADirectory);
             }
             if meta.is_file() && meta.len() >= DROP_CACHE_MIN {
-                self.drop_cached_pages(target);
+                self.drop_cached_pages(target_rel);
             }
         }
         let mut last = StorageError::AlreadyExists;
