@@ -88,6 +88,14 @@ pub struct FtpClient {
     pub(crate) data_resumed: Option<bool>,
 }
 
+/// The byte count of a SIZE reply; `None` when the server cannot say.
+fn size_in(reply: &Reply) -> Option<u64> {
+    if reply.code != ReplyCode::FILE_STATUS {
+        return None;
+    }
+    reply.text().trim().parse().ok()
+}
+
 /// Verbs whose 550 means "no such file or directory" (exit 3).
 fn is_lookup(cmd: &Command) -> bool {
     matches!(
@@ -354,10 +362,7 @@ impl FtpClient {
     /// SIZE, or `None` when the server cannot say (no such file, or no SIZE).
     pub fn size(&mut self, path: &str) -> Result<Option<u64>> {
         let reply = self.send(&Command::Size(path.to_string()))?;
-        if reply.code != ReplyCode::FILE_STATUS {
-            return Ok(None);
-        }
-        Ok(reply.text().trim().parse().ok())
+        Ok(size_in(&reply))
     }
 
     /// MDTM as a UTC timestamp, if the server has it.
@@ -414,10 +419,7 @@ impl FtpClient {
             let size = self.send(&cmds[0])?;
             (size, self.send(&cmds[1])?)
         };
-        let size = (size.code == ReplyCode::FILE_STATUS)
-            .then(|| size.text().trim().parse().ok())
-            .flatten();
-        Ok((size, rnfr))
+        Ok((size_in(&size), rnfr))
     }
 
     /// RNTO, after an accepted RNFR.

@@ -95,6 +95,17 @@ impl FtpClient {
             }
         }
         let reply = self.send(cmd)?;
+        self.transfer_started(cmd, reply, pending)
+    }
+
+    /// Act on the transfer command's reply: 1xx opens the data stream,
+    /// 2xx means nothing to transfer, anything else is a refusal.
+    fn transfer_started(
+        &mut self,
+        cmd: &Command,
+        reply: ftp_proto::Reply,
+        pending: super::data::Pending,
+    ) -> Result<Option<Box<dyn Stream>>> {
         if reply.code.is_preliminary() {
             self.finish_data(pending).map(Some)
         } else if reply.code.is_success() {
@@ -130,14 +141,7 @@ impl FtpClient {
             }
         };
         let reply = self.read_reply()?;
-        if reply.code.is_preliminary() {
-            self.finish_data(super::data::Pending::Connected(data))
-                .map(Some)
-        } else if reply.code.is_success() {
-            Ok(None)
-        } else {
-            Err(refusal(cmd, reply))
-        }
+        self.transfer_started(cmd, reply, super::data::Pending::Connected(data))
     }
 
     /// Read the reply that closes a transfer (226/250).

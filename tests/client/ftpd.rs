@@ -84,35 +84,53 @@ fn ftpd_get_writes_through_a_symlinked_destination() {
     );
 }
 
+/// How often a line starting with `first` is directly followed by one
+/// starting with `then` in `-v` output (commands are logged as `> VERB`).
+fn followed(out: &super::Out, first: &str, then: &str) -> usize {
+    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with(first) && w[1].starts_with(then))
+        .count()
+}
+
+/// `ftpc -v -j 1 [FLAGS] put -r` of the sample tree into `dest` on `s`,
+/// checked by content; returns the local directory and ftpc's output.
+fn put_sample_tree(
+    s: &TestServer,
+    flags: &[&str],
+    dest: &str,
+) -> (tempfile::TempDir, PathBuf, super::Out) {
+    let local = super::tempdir();
+    let src = local.path().join("src");
+    crate::support::tree::write_sample_tree(&src);
+    let mut args = vec!["-v", "-j", "1"];
+    args.extend_from_slice(flags);
+    let url = s.url(dest);
+    args.extend(["put", "-r", src.to_str().expect("utf8"), &url]);
+    let out = super::ftpc(&args);
+    out.ok();
+    crate::support::tree::assert_same(&src, &s.root().join(dest));
+    (local, src, out)
+}
+
 /// Per-file round trips: once EPSV has worked, the next EPSV goes out in the
 /// same write as its STOR/RETR, and an atomic put's SIZE with its RNFR; the
 /// files still arrive intact both ways.
 #[test]
 fn ftpd_small_files_are_pipelined() {
     let s = TestServer::start();
-    let local = super::tempdir();
-    let src = local.path().join("src");
-    crate::support::tree::write_sample_tree(&src);
-    let out = super::ftpc(&[
-        "-v",
-        "-j",
-        "1",
-        "put",
-        "-r",
-        src.to_str().expect("utf8"),
-        &s.url("pipe"),
-    ]);
-    out.ok();
-    crate::support::tree::assert_same(&src, &s.root().join("pipe"));
-    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
-    let followed = |first: &str, then: &str| {
-        lines
-            .windows(2)
-            .filter(|w| w[0].starts_with(first) && w[1].starts_with(then))
-            .count()
-    };
-    assert!(followed("> EPSV", "> STOR") >= 2, "{}", out.describe());
-    assert!(followed("> SIZE", "> RNFR") >= 2, "{}", out.describe());
+    let (local, src, out) = put_sample_tree(&s, &[], "pipe");
+    assert!(
+        followed(&out, "> EPSV", "> STOR") >= 2,
+        "{}",
+        out.describe()
+    );
+    assert!(
+        followed(&out, "> SIZE", "> RNFR") >= 2,
+        "{}",
+        out.describe()
+    );
 
     let out = super::ftpc_in(
         local.path(),
@@ -120,49 +138,33 @@ fn ftpd_small_files_are_pipelined() {
     );
     out.ok();
     crate::support::tree::assert_same(&src, &local.path().join("back"));
-    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
-    let pipelined = lines
-        .windows(2)
-        .filter(|w| w[0] == "> EPSV" && w[1].starts_with("> RETR"))
-        .count();
-    assert!(pipelined >= 2, "{}", out.describe());
+    assert!(
+        followed(&out, "> EPSV", "> RETR") >= 2,
+        "{}",
+        out.describe()
+    );
 }
 
 /// `--no-pipelining` sends one command at a time and still transfers the tree.
 #[test]
 fn ftpd_no_pipelining_sends_one_command_at_a_time() {
     let s = TestServer::start();
-    let local = super::tempdir();
-    let src = local.path().join("src");
-    crate::support::tree::write_sample_tree(&src);
-    let out = super::ftpc(&[
-        "-v",
-        "--no-pipelining",
-        "-j",
-        "1",
-        "put",
-        "-r",
-        src.to_str().expect("utf8"),
-        &s.url("sync"),
-    ]);
-    out.ok();
-    crate::support::tree::assert_same(&src, &s.root().join("sync"));
-    let lines: Vec<&str> = out.stderr.lines().map(str::trim).collect();
+    let (_local, _src, out) = put_sample_tree(&s, &["--no-pipelining"], "sync");
     assert!(
-        lines.iter().any(|l| l.starts_with("> STOR")),
+        out.stderr.lines().any(|l| l.trim().starts_with("> STOR")),
         "{}",
         out.describe()
     );
-    for w in lines.windows(2) {
-        assert!(
-            !(w[0] == "> EPSV" && w[1].starts_with("> ")),
-            "EPSV sent without waiting for its reply: {}",
-            out.describe()
-        );
-        assert!(
-            !(w[0].starts_with("> SIZE") && w[1].starts_with("> RNFR")),
-            "SIZE and RNFR sent together: {}",
-            out.describe()
-        );
-    }
+    assert_eq!(
+        followed(&out, "> EPSV", "> "),
+        0,
+        "EPSV sent without waiting for its reply: {}",
+        out.describe()
+    );
+    assert_eq!(
+        followed(&out, "> SIZE", "> RNFR"),
+        0,
+        "SIZE and RNFR sent together: {}",
+        out.describe()
+    );
 }

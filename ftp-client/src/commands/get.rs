@@ -161,17 +161,16 @@ pub fn download(
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
     let part = part_path(local);
-    let direct = match std::fs::symlink_metadata(local) {
-        Ok(m) => !m.file_type().is_file(),
-        Err(_) => false,
-    };
-    let part_len = std::fs::metadata(&part).map(|m| m.len()).ok();
-    let local_len = std::fs::metadata(local).map(|m| m.len()).ok();
-    let (write_to, offset): (&Path, u64) = match (direct, resume, part_len, local_len) {
-        (true, _, _, _) => (local, 0),
-        (false, true, Some(have), _) => (&part, have),
-        (false, true, None, Some(have)) => (local, have),
-        _ => (&part, 0),
+    // One lstat of the destination; the partial file is looked at only to resume.
+    let existing = std::fs::symlink_metadata(local).ok();
+    let (write_to, offset): (&Path, u64) = match existing {
+        Some(m) if !m.file_type().is_file() => (local, 0),
+        _ if !resume => (&part, 0),
+        existing => match (std::fs::metadata(&part), existing) {
+            (Ok(p), _) => (&part, p.len()),
+            (Err(_), Some(m)) => (local, m.len()),
+            (Err(_), None) => (&part, 0),
+        },
     };
     let finish = |got: u64| -> Result<u64> {
         if write_to != local {
