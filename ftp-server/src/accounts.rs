@@ -225,21 +225,6 @@ pub async fn reload_on(accounts: Arc<Accounts>, mut hup: tokio::signal::unix::Si
     }
 }
 
-/// The user's sandbox root on disk, checked again at login: the home must
-/// still resolve (after symlinks) to a directory inside the served root, in
-/// case the tree changed since the file was loaded. Blocking.
-pub fn home_dir(root: &Path, home: &Path) -> std::io::Result<PathBuf> {
-    let canonical_root = root.canonicalize()?;
-    let dir = canonical_root.join(home).canonicalize()?;
-    if !dir.starts_with(&canonical_root) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            "home resolves outside the served root",
-        ));
-    }
-    Ok(dir)
-}
-
 /// `ftpd hash-password`: read one line from `input` (without its line end)
 /// and return its argon2id PHC string, made with the crate's default
 /// parameters and a random salt.

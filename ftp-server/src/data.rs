@@ -10,7 +10,28 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
-use crate::session::DataChannel;
+/// The prepared data connection (RFC 959 §3.2).
+#[derive(Debug, Default)]
+pub enum DataChannel {
+    /// Nothing prepared: a transfer now gets 425.
+    #[default]
+    Idle,
+    /// PASV/EPSV: listening; accepts one connection from the control peer.
+    Passive(TcpListener),
+    /// PORT/EPRT: connect to this address when the transfer starts.
+    Active(SocketAddr),
+}
+
+/// `::ffff:a.b.c.d` → `a.b.c.d`; other addresses unchanged.
+pub fn canonical_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(v6),
+        },
+        v4 => v4,
+    }
+}
 
 /// A small non-cryptographic random number for picking a port.
 fn random_u64() -> u64 {
@@ -65,7 +86,7 @@ pub async fn open(
             )),
             DataChannel::Passive(listener) => loop {
                 let (stream, from) = listener.accept().await?;
-                if crate::session::canonical_ip(from.ip()) == peer_ip {
+                if canonical_ip(from.ip()) == peer_ip {
                     return Ok(stream);
                 }
                 tracing::warn!(%from, expected = %peer_ip, "dropped data connection from a foreign address");

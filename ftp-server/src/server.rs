@@ -14,8 +14,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::data::canonical_ip;
 use crate::limits::{Limits, Refusal};
-use crate::session::{canonical_ip, Session};
+use crate::session::Session;
 use crate::storage::{LocalStorage, Storage};
 
 /// Why the server could not run.
@@ -108,14 +109,26 @@ pub async fn run_listeners(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
     // Fail early on a bad root, and remove temp files an earlier crash left.
-    let storage = LocalStorage::new(&config.root).map_err(ServerError::Root)?;
+    let storage = LocalStorage::new(&config.root)
+        .map_err(ServerError::Root)?
+        .with_fsync(config.fsync);
     let removed = storage.cleanup_temp_files();
-    // One handle on the root serves every login whose home is the root:
-    // no open per login, one descriptor per session instead of two.
-    let root: Arc<dyn Storage> = Arc::new(storage);
     if removed > 0 {
         tracing::info!(removed, "removed leftover temporary upload files");
     }
+    run_with_storage(listener, implicit, config, Arc::new(storage), shutdown).await
+}
+
+/// `run_listeners` on a storage backend the caller made (`config.root`
+/// is not used). One handle serves every login whose home is the root: no
+/// open per login; a user's home is a scoped view of it.
+pub async fn run_with_storage(
+    listener: TcpListener,
+    implicit: Option<TcpListener>,
+    config: Config,
+    root: Arc<dyn Storage>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServerError> {
     let implicit = if config.tls.is_some() { implicit } else { None };
     let acceptor = Acceptor {
         limits: Limits::new(&config),

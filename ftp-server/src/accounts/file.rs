@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Account, AccountsError, UserDb};
+use crate::storage::{LocalStorage, StorageError, VirtualPath};
 
 /// `UserDb::parse`: TOML first (its errors carry a span), then each
 /// account's name, hash and home, each error at the line of its value.
@@ -24,7 +25,7 @@ pub(super) fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, Acco
     };
     let doc: UsersFile = toml::from_str(text)
         .map_err(|e| invalid(e.span().unwrap_or(0..0), one_line(e.message())))?;
-    let canonical_root = root.canonicalize().map_err(|source| AccountsError::Root {
+    let storage = LocalStorage::new(root).map_err(|source| AccountsError::Root {
         path: path.to_path_buf(),
         root: root.to_path_buf(),
         source,
@@ -48,7 +49,7 @@ pub(super) fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, Acco
         })?;
         let home = match &raw.home {
             None => PathBuf::new(),
-            Some(h) => check_home(&canonical_root, h.get_ref()).map_err(|why| {
+            Some(h) => check_home(&storage, h.get_ref()).map_err(|why| {
                 invalid(
                     h.span(),
                     format!("home {:?} of {name:?} {why}", h.get_ref()),
@@ -133,9 +134,11 @@ pub(super) fn check_hash(phc: &str) -> Result<(), String> {
 }
 
 /// A home must be a relative path without `..`, naming an existing directory
-/// that stays inside the root after symlinks are resolved. Returns it as a
-/// relative path. The error completes "home \"x\" of \"alice\" ...".
-pub(super) fn check_home(canonical_root: &Path, home: &str) -> Result<PathBuf, String> {
+/// that the sandbox opens beneath the root (so not a symlink leading out).
+/// It is opened through the same chokepoint as at login
+/// (`LocalStorage::scope_blocking`). Returns it as a relative path. The
+/// error completes "home \"x\" of \"alice\" ...".
+pub(super) fn check_home(root: &LocalStorage, home: &str) -> Result<PathBuf, String> {
     let rel = Path::new(home);
     if rel.is_absolute() {
         return Err("must be relative to the served root".into());
@@ -146,17 +149,17 @@ pub(super) fn check_home(canonical_root: &Path, home: &str) -> Result<PathBuf, S
     {
         return Err("must not contain \"..\"".into());
     }
-    let dir = canonical_root
-        .join(rel)
-        .canonicalize()
-        .map_err(|e| format!("cannot be opened ({e})"))?;
-    if !dir.starts_with(canonical_root) {
-        return Err("resolves outside the served root (through a symlink)".into());
+    let path = VirtualPath::root()
+        .resolve(home)
+        .map_err(|e| format!("is not a valid path ({e})"))?;
+    match root.scope_blocking(&path) {
+        Ok(_) => Ok(rel.to_path_buf()),
+        Err(StorageError::PermissionDenied) => {
+            Err("resolves outside the served root (through a symlink)".into())
+        }
+        Err(StorageError::NotADirectory) => Err("is not a directory".into()),
+        Err(e) => Err(format!("cannot be opened ({e})")),
     }
-    if !dir.is_dir() {
-        return Err("is not a directory".into());
-    }
-    Ok(rel.to_path_buf())
 }
 
 /// A hash of a random password with the algorithm, version and parameters

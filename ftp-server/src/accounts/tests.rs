@@ -238,16 +238,19 @@ async fn async_check_runs_off_the_workers() {
 }
 
 #[test]
-fn home_dir_rechecks_at_login() {
+fn a_home_swapped_for_a_symlink_out_is_refused_at_scope() {
+    use crate::storage::{LocalStorage, StorageError, VirtualPath};
     let (dir, root) = tree();
-    assert_eq!(
-        home_dir(&root, Path::new("alice")).unwrap(),
-        root.canonicalize().unwrap().join("alice")
-    );
+    let storage = LocalStorage::new(&root).unwrap();
+    let home = |name: &str| VirtualPath::root().resolve(name).unwrap();
+    assert!(storage.scope_blocking(&home("alice")).is_ok());
     // The home was swapped for a symlink leading out after the file loaded.
     std::fs::remove_dir(root.join("bob")).unwrap();
     std::os::unix::fs::symlink(dir.path(), root.join("bob")).unwrap();
-    assert!(home_dir(&root, Path::new("bob")).is_err());
+    assert!(matches!(
+        storage.scope_blocking(&home("bob")),
+        Err(StorageError::PermissionDenied)
+    ));
 }
 
 #[test]

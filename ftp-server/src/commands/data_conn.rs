@@ -7,7 +7,8 @@ use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 use ftp_proto::{address, EpsvArg, ReplyCode};
 
 use super::{reply, Outcome};
-use crate::session::{DataChannel, Session};
+use crate::data::DataChannel;
+use crate::session::Session;
 
 pub async fn pasv(s: &mut Session) -> Outcome {
     if s.epsv_all {
@@ -83,7 +84,7 @@ pub fn port(s: &mut Session, addr: SocketAddr) -> Outcome {
             "PORT/EPRT not allowed after EPSV ALL",
         );
     }
-    let ip = crate::session::canonical_ip(addr.ip());
+    let ip = crate::data::canonical_ip(addr.ip());
     if ip != s.peer_ip() {
         tracing::warn!(peer = %s.peer, target = %addr, "refused PORT to a foreign address");
         return reply(

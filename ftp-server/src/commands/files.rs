@@ -3,9 +3,7 @@
 
 use ftp_proto::{quote_path, ReplyCode};
 
-use super::{
-    blocking, reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome,
-};
+use super::{reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome};
 use crate::session::Session;
 use crate::storage::VirtualPath;
 
@@ -15,8 +13,7 @@ pub async fn mkd(s: &Session, arg: &str) -> Outcome {
     if path.is_root() {
         return reply(ReplyCode::FILE_UNAVAILABLE, "File exists");
     }
-    let p = path.clone();
-    match blocking(tri!(storage(s)), move |st| st.create_dir(&p)).await {
+    match tri!(storage(s)).create_dir(&path).await {
         Ok(()) => reply(
             ReplyCode::PATH_CREATED,
             format!("{} created", quote_path(path.as_str())),
@@ -34,7 +31,7 @@ pub async fn rmd(s: &Session, arg: &str) -> Outcome {
             "Permission denied: cannot remove the root",
         );
     }
-    match blocking(tri!(storage(s)), move |st| st.remove_dir(&path)).await {
+    match tri!(storage(s)).remove_dir(&path).await {
         Ok(()) => reply(ReplyCode::FILE_ACTION_OK, "Directory removed"),
         Err(e) => storage_error(s, "RMD", &e),
     }
@@ -43,7 +40,7 @@ pub async fn rmd(s: &Session, arg: &str) -> Outcome {
 pub async fn dele(s: &Session, arg: &str) -> Outcome {
     tri!(require_write(s));
     let path = tri!(resolve(s, arg));
-    match blocking(tri!(storage(s)), move |st| st.remove_file(&path)).await {
+    match tri!(storage(s)).remove_file(&path).await {
         Ok(()) => reply(ReplyCode::FILE_ACTION_OK, "File deleted"),
         Err(e) => storage_error(s, "DELE", &e),
     }
@@ -58,8 +55,12 @@ pub async fn rnfr(s: &mut Session, arg: &str) -> Outcome {
             "Permission denied: cannot rename the root",
         );
     }
-    let p = path.clone();
-    match blocking(tri!(storage(s)), move |st| st.metadata(&p)).await {
+    let st = tri!(storage(s));
+    match st.metadata(&path).await {
+        Ok(m) if m.is_dir() && !st.capabilities().rename_dirs => reply(
+            ReplyCode::FILE_UNAVAILABLE,
+            "Renaming directories is not supported by this storage",
+        ),
         Ok(_) => {
             s.pending_rename = Some(path);
             reply(ReplyCode::PENDING, "Ready for RNTO")
@@ -77,7 +78,7 @@ pub async fn rnto(s: &Session, arg: &str, from: Option<VirtualPath>) -> Outcome 
     if to.is_root() {
         return reply(ReplyCode::FILE_UNAVAILABLE, "Permission denied");
     }
-    match blocking(tri!(storage(s)), move |st| st.rename(&from, &to)).await {
+    match tri!(storage(s)).rename(&from, &to).await {
         Ok(()) => reply(ReplyCode::FILE_ACTION_OK, "Rename successful"),
         Err(e) => storage_error(s, "RNTO", &e),
     }
@@ -86,7 +87,7 @@ pub async fn rnto(s: &Session, arg: &str, from: Option<VirtualPath>) -> Outcome 
 /// SIZE: the exact byte count of a regular file; 550 for a directory.
 pub async fn size(s: &Session, arg: &str) -> Outcome {
     let path = tri!(resolve(s, arg));
-    match blocking(tri!(storage(s)), move |st| st.metadata(&path)).await {
+    match tri!(storage(s)).metadata(&path).await {
         Ok(m) if m.is_file() => reply(ReplyCode::FILE_STATUS, m.len.to_string()),
         Ok(_) => reply(ReplyCode::FILE_UNAVAILABLE, "Not a regular file"),
         Err(e) => storage_error(s, "SIZE", &e),
@@ -96,7 +97,7 @@ pub async fn size(s: &Session, arg: &str) -> Outcome {
 /// MDTM: modification time in UTC, `YYYYMMDDHHMMSS`.
 pub async fn mdtm(s: &Session, arg: &str) -> Outcome {
     let path = tri!(resolve(s, arg));
-    match blocking(tri!(storage(s)), move |st| st.metadata(&path)).await {
+    match tri!(storage(s)).metadata(&path).await {
         Ok(m) if m.is_file() => reply(ReplyCode::FILE_STATUS, crate::listing::mdtm(m.modified)),
         Ok(_) => reply(ReplyCode::FILE_UNAVAILABLE, "Not a regular file"),
         Err(e) => storage_error(s, "MDTM", &e),

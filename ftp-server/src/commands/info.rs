@@ -3,10 +3,11 @@
 
 use ftp_proto::{Reply, ReplyCode};
 
-use super::listing::{for_each_line, Format};
-use super::{blocking, reply, resolve, storage, storage_error, tri, Outcome};
+use super::listing::{Format, Lines};
+use super::{reply, resolve, storage, storage_error, tri, Outcome};
+use crate::data::DataChannel;
 use crate::listing::{feat_mlst, Facts};
-use crate::session::{DataChannel, Session};
+use crate::session::Session;
 
 /// Most lines a STAT listing sends over the control connection.
 const STAT_MAX_LINES: usize = 10_000;
@@ -119,18 +120,24 @@ pub async fn stat(s: &Session, arg: Option<&str>) -> Outcome {
         Some(p) => tri!(resolve(s, &p)),
         None => s.cwd.clone(),
     };
-    let p = path.clone();
-    let lines = blocking(tri!(storage(s)), move |st| {
-        let meta = st.metadata(&p)?;
-        let mut lines = vec![format!("Status of {p}:")];
-        for_each_line(st, &p, &meta, Format::List, |l| {
-            lines.push(l);
-            lines.len() < STAT_MAX_LINES
-        });
-        lines.push("End of status".to_string());
-        Ok(lines)
-    })
-    .await;
+    let st = tri!(storage(s));
+    let lines = match st.metadata(&path).await {
+        Ok(meta) => {
+            let mut lines = vec![format!("Status of {path}:")];
+            let mut listing = Lines::open(st.as_ref(), &path, &meta, Format::List).await;
+            while let Some(batch) = listing.next().await {
+                let room = STAT_MAX_LINES.saturating_sub(lines.len());
+                let full = batch.len() >= room;
+                lines.extend(batch.into_iter().take(room));
+                if full {
+                    break;
+                }
+            }
+            lines.push("End of status".to_string());
+            Ok(lines)
+        }
+        Err(e) => Err(e),
+    };
     match lines {
         Ok(lines) => Outcome::Reply(Reply::multi(ReplyCode::FILE_STATUS, lines)),
         Err(e) => storage_error(s, "STAT", &e),

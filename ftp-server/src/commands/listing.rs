@@ -1,6 +1,6 @@
 //! LIST, NLST, MLSD and MLST (RFC 959 §4.1.3, RFC 3659 §7). Directory
-//! listings are produced by a blocking task and streamed to the data
-//! connection in chunks, so a huge directory never sits whole in memory.
+//! listings are produced by their own task from the storage's entry
+//! stream and streamed to the data connection in chunks, so a huge directory never sits whole in memory.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -9,10 +9,10 @@ use ftp_proto::{Reply, ReplyCode};
 use tokio::sync::mpsc;
 
 use super::transfer::{require_data, start};
-use super::{blocking, reply, resolve, storage, storage_error, tri, Outcome};
+use super::{reply, resolve, storage, storage_error, tri, Outcome};
 use crate::listing::{self, Facts};
 use crate::session::{AuthState, Session};
-use crate::storage::{Metadata, Storage, VirtualPath};
+use crate::storage::{DirStream, Metadata, Storage, VirtualPath};
 use crate::transfer::Job;
 
 /// Bytes collected before a chunk is handed to the data connection.
@@ -51,43 +51,88 @@ pub(crate) fn entry_line(format: Format, name: &str, meta: &Metadata, now: Syste
     }
 }
 
-/// Call `emit` with every line of the listing of `path` (a file lists itself).
-pub(crate) fn for_each_line(
-    st: &dyn Storage,
-    path: &VirtualPath,
-    meta: &Metadata,
+/// The lines (without CRLF) of the listing of `path` in `format`, a batch
+/// at a time: a file lists itself; MLSD starts with `cdir` and `pdir`.
+pub(crate) struct Lines {
     format: Format,
-    mut emit: impl FnMut(String) -> bool,
-) {
-    let now = SystemTime::now();
-    if !meta.is_dir() {
-        let name = path.file_name().unwrap_or("");
-        emit(entry_line(format, name, meta, now));
-        return;
-    }
-    if let Format::Mlsd { facts, write } = format {
-        emit(format!(
-            "{} .",
-            listing::mlsx_facts(meta, &facts, write, Some("cdir"))
-        ));
-        let parent = path.parent().unwrap_or_else(VirtualPath::root);
-        if let Ok(pm) = st.metadata(&parent) {
-            emit(format!(
-                "{} ..",
-                listing::mlsx_facts(&pm, &facts, write, Some("pdir"))
+    now: SystemTime,
+    /// Lines ready before the directory's entries (header, or the file).
+    first: Option<Vec<String>>,
+    entries: Option<Box<dyn DirStream>>,
+}
+
+impl Lines {
+    /// Start listing `path`, whose metadata is `meta`.
+    pub(crate) async fn open(
+        st: &dyn Storage,
+        path: &VirtualPath,
+        meta: &Metadata,
+        format: Format,
+    ) -> Lines {
+        let now = SystemTime::now();
+        let mut first = Vec::new();
+        if !meta.is_dir() {
+            let name = path.file_name().unwrap_or("");
+            first.push(entry_line(format, name, meta, now));
+            return Lines {
+                format,
+                now,
+                first: Some(first),
+                entries: None,
+            };
+        }
+        if let Format::Mlsd { facts, write } = format {
+            first.push(format!(
+                "{} .",
+                listing::mlsx_facts(meta, &facts, write, Some("cdir"))
             ));
+            let parent = path.parent().unwrap_or_else(VirtualPath::root);
+            if let Ok(pm) = st.metadata(&parent).await {
+                first.push(format!(
+                    "{} ..",
+                    listing::mlsx_facts(&pm, &facts, write, Some("pdir"))
+                ));
+            }
+        }
+        let entries = match st.list(path).await {
+            Ok(entries) => Some(entries),
+            Err(e) => {
+                tracing::warn!(%path, error = %e, "listing failed");
+                None
+            }
+        };
+        Lines {
+            format,
+            now,
+            first: Some(first),
+            entries,
         }
     }
-    let entries = match st.read_dir(path) {
-        Ok(it) => it,
-        Err(e) => {
-            tracing::warn!(%path, error = %e, "listing failed");
-            return;
+
+    /// The next lines; `None` at the end (a read error ends the listing).
+    pub(crate) async fn next(&mut self) -> Option<Vec<String>> {
+        if let Some(first) = self.first.take() {
+            if !first.is_empty() {
+                return Some(first);
+            }
         }
-    };
-    for entry in entries.flatten() {
-        if !emit(entry_line(format, &entry.name, &entry.meta, now)) {
-            return;
+        let batch = self.entries.as_mut()?.next_batch().await;
+        match batch {
+            Some(Ok(entries)) => Some(
+                entries
+                    .iter()
+                    .map(|e| entry_line(self.format, &e.name, &e.meta, self.now))
+                    .collect(),
+            ),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "listing ended early");
+                self.entries = None;
+                None
+            }
+            None => {
+                self.entries = None;
+                None
+            }
         }
     }
 }
@@ -105,8 +150,7 @@ async fn listing_transfer(
         None => s.cwd.clone(),
     };
     let st = tri!(storage(s));
-    let p = path.clone();
-    let meta = match blocking(st.clone(), move |st| st.metadata(&p)).await {
+    let meta = match st.metadata(&path).await {
         Ok(m) => m,
         Err(e) => return storage_error(s, verb, &e),
     };
@@ -121,8 +165,9 @@ async fn listing_transfer(
     start(s, Job::Listing { chunks }, text, format!("{verb} {path}")).unwrap_or_else(|o| o)
 }
 
-/// Produce the listing in a blocking task; chunks flow through a small
-/// bounded channel, so memory stays flat however large the directory.
+/// Produce the listing in its own task; chunks flow through a small
+/// bounded channel, so memory stays flat however large the directory. The
+/// task ends when the listing does or the transfer stops taking chunks.
 fn spawn_producer(
     st: Arc<dyn Storage>,
     path: VirtualPath,
@@ -130,19 +175,23 @@ fn spawn_producer(
     format: Format,
 ) -> mpsc::Receiver<Vec<u8>> {
     let (tx, rx) = mpsc::channel::<Vec<u8>>(4);
-    tokio::task::spawn_blocking(move || {
+    tokio::spawn(async move {
+        let mut lines = Lines::open(st.as_ref(), &path, &meta, format).await;
         let mut buf = Vec::with_capacity(CHUNK);
-        for_each_line(st.as_ref(), &path, &meta, format, |line| {
-            buf.extend_from_slice(line.as_bytes());
-            buf.extend_from_slice(b"\r\n");
-            if buf.len() >= CHUNK {
-                let full = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
-                return tx.blocking_send(full).is_ok();
+        while let Some(batch) = lines.next().await {
+            for line in batch {
+                buf.extend_from_slice(line.as_bytes());
+                buf.extend_from_slice(b"\r\n");
+                if buf.len() >= CHUNK {
+                    let full = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
+                    if tx.send(full).await.is_err() {
+                        return;
+                    }
+                }
             }
-            true
-        });
+        }
         if !buf.is_empty() {
-            let _ = tx.blocking_send(buf);
+            let _ = tx.send(buf).await;
         }
     });
     rx
@@ -172,8 +221,7 @@ pub async fn mlst(s: &mut Session, arg: Option<&str>) -> Outcome {
         Some(a) => tri!(resolve(s, a)),
         None => s.cwd.clone(),
     };
-    let p = path.clone();
-    let meta = match blocking(tri!(storage(s)), move |st| st.metadata(&p)).await {
+    let meta = match tri!(storage(s)).metadata(&path).await {
         Ok(m) => m,
         Err(e) => return storage_error(s, "MLST", &e),
     };

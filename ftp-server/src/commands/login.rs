@@ -3,15 +3,14 @@
 //! `Config::login_failure_delay` before its 530.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ftp_proto::{Reply, ReplyCode};
 
 use super::{reply, Outcome};
-use crate::accounts::{self, Check};
+use crate::accounts::Check;
 use crate::config::Config;
 use crate::session::{AuthState, Session};
-use crate::storage::{LocalStorage, Storage};
+use crate::storage::{StorageError, VirtualPath};
 
 fn is_anonymous_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("anonymous") || name.eq_ignore_ascii_case("ftp")
@@ -78,15 +77,11 @@ async fn check_login(config: &Config, user: String, password: String) -> Option<
     })
 }
 
-/// The user's sandbox: the served root, or their home inside it (checked
-/// again here, since the tree may have changed since the users file was
-/// loaded). Blocking.
-fn open_home(root: &Path, home: &Path) -> std::io::Result<LocalStorage> {
-    if home.as_os_str().is_empty() {
-        LocalStorage::new(root)
-    } else {
-        LocalStorage::new(&accounts::home_dir(root, home)?)
-    }
+/// A home from the users file (relative, without `..`, checked at load)
+/// as a virtual path below the served root.
+fn home_path(home: &Path) -> Option<VirtualPath> {
+    let text = home.to_str()?;
+    VirtualPath::root().resolve(text).ok()
 }
 
 pub async fn pass(s: &mut Session, password: String) -> Outcome {
@@ -103,25 +98,19 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
         return login_failed(s, &user).await;
     };
     s.limits.login_ok(s.peer_ip());
-    let (root, home) = (config.root.clone(), grant.home.clone());
-    // The root is shared by the server; a home inside it is opened here.
-    let opened = if home.as_os_str().is_empty() {
-        Ok(Ok(s.root.clone()))
-    } else {
-        tokio::task::spawn_blocking(move || {
-            open_home(&root, &home).map(|st| Arc::new(st) as Arc<dyn Storage>)
-        })
-        .await
+    // The root's storage is shared by the server; a home is a scoped view
+    // of it, opened through the same sandbox (a home replaced by a symlink
+    // leading out since the users file was loaded is refused here).
+    let scoped = match home_path(&grant.home) {
+        Some(home) if home.is_root() => Ok(s.root.clone()),
+        Some(home) => s.root.scope(&home).await,
+        None => Err(StorageError::InvalidName),
     };
-    let storage = match opened {
-        Ok(Ok(st)) => st,
-        Ok(Err(e)) if !grant.home.as_os_str().is_empty() => {
-            tracing::error!(user = %grant.user, home = %grant.home.display(), error = %e, "cannot open the user's home");
+    let storage = match scoped {
+        Ok(st) => st,
+        Err(e) => {
+            tracing::error!(user = %grant.user, home = %grant.home.display(), error = ?e, "cannot open the user's home");
             return reply(ReplyCode::NOT_LOGGED_IN, "Home directory not available");
-        }
-        other => {
-            tracing::error!(error = ?other.err(), "cannot open the served root");
-            return reply(ReplyCode::NOT_AVAILABLE, "Service not available");
         }
     };
     tracing::info!(peer = %s.peer, user = %grant.user, home = %grant.home.display(), write = grant.write, "login");

@@ -135,6 +135,11 @@ pub fn storage_error(s: &Session, what: &str, e: &StorageError) -> Outcome {
             "Insufficient storage space",
         ),
         E::InvalidName => (ReplyCode::NAME_NOT_ALLOWED, "File name not allowed"),
+        E::OffsetBeyondEnd => (
+            ReplyCode::FILE_UNAVAILABLE,
+            "Restart offset is beyond the end of the file",
+        ),
+        E::Unsupported(_) => (ReplyCode::NOT_IMPLEMENTED, "Not supported by this storage"),
         E::Io(_) => (ReplyCode::LOCAL_ERROR, "Local error in processing"),
     };
     tracing::info!(peer = %s.peer, user = s.user_name(), what, error = ?e, "refused");
@@ -189,17 +194,6 @@ pub fn require_write(s: &Session) -> Result<(), Outcome> {
             ))
         }
     }
-}
-
-/// Run a blocking storage call off the async workers.
-pub async fn blocking<T, F>(storage: Arc<dyn Storage>, f: F) -> Result<T, StorageError>
-where
-    T: Send + 'static,
-    F: FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(move || f(storage.as_ref()))
-        .await
-        .unwrap_or_else(|e| Err(StorageError::Io(std::io::Error::other(e))))
 }
 
 /// Unwrap a `Result<T, Outcome>` or return the outcome from the handler.

@@ -4,7 +4,7 @@
 
 use ftp_proto::{quote_path, ReplyCode};
 
-use super::{blocking, reply, resolve, storage, storage_error, tri, Outcome};
+use super::{reply, resolve, storage, storage_error, tri, Outcome};
 use crate::session::Session;
 
 pub fn pwd(s: &Session) -> Outcome {
@@ -16,9 +16,7 @@ pub fn pwd(s: &Session) -> Outcome {
 
 pub async fn cwd(s: &mut Session, arg: &str) -> Outcome {
     let path = tri!(resolve(s, arg));
-    let st = tri!(storage(s));
-    let p = path.clone();
-    match blocking(st, move |st| st.metadata(&p)).await {
+    match tri!(storage(s)).metadata(&path).await {
         Ok(m) if m.is_dir() => {
             s.cwd = path;
             reply(

@@ -4,12 +4,11 @@
 
 use ftp_proto::{Reply, ReplyCode, TransferType};
 
-use super::{
-    blocking, reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome,
-};
-use crate::session::{DataChannel, Protection, Session};
-use crate::storage::{Storage, StorageError, VirtualPath};
-use crate::transfer::{DataTls, Job, Sink, Transfer};
+use super::{reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome};
+use crate::data::DataChannel;
+use crate::session::{Protection, Session};
+use crate::storage::{Capabilities, Storage, StorageError, Upload, VirtualPath, WriteMode};
+use crate::transfer::{DataTls, Job, Transfer};
 
 pub fn type_(s: &mut Session, t: TransferType) -> Outcome {
     s.transfer_type = t;
@@ -35,7 +34,6 @@ pub(super) fn start(
     description: String,
 ) -> Result<Outcome, Outcome> {
     require_data(s)?;
-    let storage = storage(s)?;
     let data = std::mem::take(&mut s.data);
     let tls = match (s.protection, &s.tls) {
         (Protection::Private, Some(t)) => Some(DataTls {
@@ -54,7 +52,6 @@ pub(super) fn start(
         ascii: s.transfer_type == TransferType::Ascii,
         peer_ip: s.peer_ip(),
         local_ip: s.local_ip(),
-        storage,
         user: s.user_name().to_string(),
         description,
         control_fd: None,
@@ -73,69 +70,72 @@ pub async fn retr(s: &mut Session, arg: &str, restart: Option<u64>) -> Outcome {
     tri!(require_data(s));
     let path = tri!(resolve(s, arg));
     let st = tri!(storage(s));
-    let p = path.clone();
-    let opened = blocking(st, move |st| {
-        let m = st.metadata(&p)?;
-        if !m.is_file() {
-            return Err(StorageError::IsADirectory);
+    let source = match st.read(&path, restart.unwrap_or(0)).await {
+        Ok(source) => source,
+        Err(StorageError::OffsetBeyondEnd) => {
+            return reply(
+                ReplyCode::FILE_UNAVAILABLE,
+                "Restart offset is beyond the end of the file",
+            )
         }
-        Ok((st.open_read(&p)?, m.len))
-    })
-    .await;
-    let (file, len) = match opened {
-        Ok(v) => v,
         Err(e) => return storage_error(s, "RETR", &e),
     };
-    let offset = restart.unwrap_or(0);
-    if offset > len {
-        return reply(
-            ReplyCode::FILE_UNAVAILABLE,
-            "Restart offset is beyond the end of the file",
-        );
-    }
+    let size = match source.remaining() {
+        Some(n) => format!(" ({n} bytes)"),
+        None => String::new(),
+    };
     let text = format!(
-        "Opening {} mode data connection for {} ({} bytes)",
+        "Opening {} mode data connection for {}{size}",
         mode_name(s),
         path,
-        len - offset
     );
-    let job = Job::Send {
-        file,
-        offset,
-        path: path.clone(),
-    };
-    start(s, job, text, format!("RETR {path}")).unwrap_or_else(|o| o)
+    start(s, Job::Send { source }, text, format!("RETR {path}")).unwrap_or_else(|o| o)
 }
 
 pub async fn stor(s: &mut Session, arg: &str, restart: Option<u64>) -> Outcome {
+    let mode = match restart {
+        None | Some(0) => WriteMode::Replace,
+        Some(offset) => WriteMode::At(offset),
+    };
+    upload(s, "STOR", arg, mode).await
+}
+
+pub async fn appe(s: &mut Session, arg: &str) -> Outcome {
+    upload(s, "APPE", arg, WriteMode::Append).await
+}
+
+/// STOR, APPE: check, open the upload in `mode`, then start the transfer.
+async fn upload(s: &mut Session, verb: &'static str, arg: &str, mode: WriteMode) -> Outcome {
     tri!(require_write(s));
     tri!(require_data(s));
     let path = tri!(resolve_new(s, arg));
     let st = tri!(storage(s));
-    let p = path.clone();
-    let sink = match restart {
-        None | Some(0) => blocking(st, move |st| st.create_upload(&p).map(Sink::Atomic)).await,
-        Some(offset) => blocking(st, move |st| in_place(st, &p, Some(offset))).await,
-    };
-    let sink = match sink {
-        Ok(sink) => sink,
-        Err(e) => return storage_error(s, "STOR", &e),
+    tri!(supported(s, st.capabilities(), mode));
+    let upload = match st.write(&path, mode).await {
+        Ok(upload) => upload,
+        Err(e) => return storage_error(s, verb, &e),
     };
     let text = format!("Opening {} mode data connection for {}", mode_name(s), path);
-    start_upload(s, sink, text, format!("STOR {path}")).await
+    start_upload(s, upload, text, format!("{verb} {path}"))
 }
 
-pub async fn appe(s: &mut Session, arg: &str) -> Outcome {
-    tri!(require_write(s));
-    tri!(require_data(s));
-    let path = tri!(resolve_new(s, arg));
-    let p = path.clone();
-    let sink = match blocking(tri!(storage(s)), move |st| in_place(st, &p, None)).await {
-        Ok(sink) => sink,
-        Err(e) => return storage_error(s, "APPE", &e),
+/// Refuse a write mode the storage cannot do, before anything is opened:
+/// 502 for APPE (the command is not implemented here), 504 for REST+STOR
+/// (STOR is, but not with that parameter).
+fn supported(s: &Session, caps: Capabilities, mode: WriteMode) -> Result<(), Outcome> {
+    let refused = match mode {
+        WriteMode::Append if !caps.append => (
+            ReplyCode::NOT_IMPLEMENTED,
+            "APPE is not supported by this storage",
+        ),
+        WriteMode::At(_) if !caps.write_at => (
+            ReplyCode::PARAMETER_NOT_IMPLEMENTED,
+            "REST with STOR is not supported by this storage",
+        ),
+        _ => return Ok(()),
     };
-    let text = format!("Opening {} mode data connection for {}", mode_name(s), path);
-    start_upload(s, sink, text, format!("APPE {path}")).await
+    tracing::info!(peer = %s.peer, user = s.user_name(), ?mode, "write mode not supported by storage");
+    Err(reply(refused.0, refused.1))
 }
 
 /// STOU: store under a new unique name in the current directory (or next
@@ -147,74 +147,46 @@ pub async fn stou(s: &mut Session, arg: Option<&str>) -> Outcome {
         Some(a) => tri!(resolve_new(s, a)),
         None => tri!(resolve(s, "ftpd.upload")),
     };
-    let created = blocking(tri!(storage(s)), move |st| {
-        let dir = base.parent().unwrap_or_else(VirtualPath::root);
-        let stem = base.file_name().unwrap_or("ftpd.upload").to_string();
-        for n in 0..1000u32 {
-            let name = if n == 0 {
-                stem.clone()
-            } else {
-                format!("{stem}.{n}")
-            };
-            let path = dir.join(&name).map_err(|_| StorageError::InvalidName)?;
-            match st.create_new(&path) {
-                Ok(file) => return Ok((file, path)),
-                Err(StorageError::AlreadyExists) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StorageError::AlreadyExists)
-    })
-    .await;
-    let (file, path) = match created {
+    let st = tri!(storage(s));
+    let (upload, path) = match create_unique(st.as_ref(), &base).await {
         Ok(v) => v,
         Err(e) => return storage_error(s, "STOU", &e),
     };
     let name = path.file_name().unwrap_or("").to_string();
-    let sink = Sink::InPlace {
-        file,
-        path: path.clone(),
-        offset: 0,
-        truncate: false,
-    };
-    start_upload(s, sink, format!("FILE: {name}"), format!("STOU {path}")).await
+    start_upload(s, upload, format!("FILE: {name}"), format!("STOU {path}"))
 }
 
-/// Open a file for in-place writing: at `offset` (REST+STOR, truncating
-/// after the upload) or at its end (APPE).
-fn in_place(
+/// Create `base`, or `base.1`, `base.2`, ... whichever does not exist yet.
+async fn create_unique(
     st: &dyn Storage,
-    path: &VirtualPath,
-    offset: Option<u64>,
-) -> Result<Sink, StorageError> {
-    if let Ok(m) = st.metadata(path) {
-        if m.is_dir() {
-            return Err(StorageError::IsADirectory);
+    base: &VirtualPath,
+) -> Result<(Box<dyn Upload>, VirtualPath), StorageError> {
+    let dir = base.parent().unwrap_or_else(VirtualPath::root);
+    let stem = base.file_name().unwrap_or("ftpd.upload");
+    for n in 0..1000u32 {
+        let name = if n == 0 {
+            stem.to_string()
+        } else {
+            format!("{stem}.{n}")
+        };
+        let path = dir.join(&name).map_err(|_| StorageError::InvalidName)?;
+        match st.write(&path, WriteMode::CreateNew).await {
+            Ok(upload) => return Ok((upload, path)),
+            Err(StorageError::AlreadyExists) => continue,
+            Err(e) => return Err(e),
         }
     }
-    let file = st.open_write(path)?;
-    let len = file.metadata()?.len();
-    let (offset, truncate) = match offset {
-        Some(o) if o > len => {
-            return Err(StorageError::Io(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "restart offset beyond end of file",
-            )))
-        }
-        Some(o) => (o, true),
-        None => (len, false),
-    };
-    Ok(Sink::InPlace {
-        file,
-        path: path.clone(),
-        offset,
-        truncate,
-    })
+    Err(StorageError::AlreadyExists)
 }
 
-async fn start_upload(s: &mut Session, sink: Sink, text: String, description: String) -> Outcome {
-    // `require_data` ran before the sink was made, so this cannot refuse.
-    start(s, Job::Receive { sink }, text, description).unwrap_or_else(|o| o)
+fn start_upload(
+    s: &mut Session,
+    upload: Box<dyn Upload>,
+    text: String,
+    description: String,
+) -> Outcome {
+    // `require_data` ran before the upload was opened, so this cannot refuse.
+    start(s, Job::Receive { upload }, text, description).unwrap_or_else(|o| o)
 }
 
 /// 425 unless PASV/EPSV/PORT/EPRT prepared a data connection. Checked

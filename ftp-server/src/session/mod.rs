@@ -5,7 +5,7 @@
 
 mod state;
 
-pub use state::{canonical_ip, AuthState, DataChannel, Protection, Session};
+pub use state::{AuthState, Protection, Session};
 
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;

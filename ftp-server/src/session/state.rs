@@ -6,15 +6,14 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use ftp_proto::TransferType;
-use tokio::net::TcpListener;
-
 use crate::config::Config;
+use crate::data::{canonical_ip, DataChannel};
 use crate::limits::Limits;
 use crate::listing::Facts;
 use crate::storage::{Storage, VirtualPath};
 use crate::tls::SessionTls;
 use crate::transfer::RunningTransfer;
+use ftp_proto::TransferType;
 
 /// Login progress (RFC 959 §4.1.1).
 #[derive(Debug)]
@@ -35,18 +34,6 @@ impl AuthState {
     pub fn is_logged_in(&self) -> bool {
         matches!(self, AuthState::LoggedIn { .. })
     }
-}
-
-/// The prepared data connection (RFC 959 §3.2).
-#[derive(Debug, Default)]
-pub enum DataChannel {
-    /// Nothing prepared: a transfer now gets 425.
-    #[default]
-    Idle,
-    /// PASV/EPSV: listening; accepts one connection from the control peer.
-    Passive(TcpListener),
-    /// PORT/EPRT: connect to this address when the transfer starts.
-    Active(SocketAddr),
 }
 
 /// Everything one control connection knows. Owned by its task.
@@ -147,16 +134,5 @@ impl Session {
     /// The local IP as IPv4 when it is an IPv4-mapped IPv6 address.
     pub fn local_ip(&self) -> IpAddr {
         canonical_ip(self.local.ip())
-    }
-}
-
-/// `::ffff:a.b.c.d` → `a.b.c.d`; other addresses unchanged.
-pub fn canonical_ip(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(v6),
-        },
-        v4 => v4,
     }
 }
