@@ -16,6 +16,10 @@ pub mod tree;
 
 /// A real `ftpd` serving a temporary directory, on 127.0.0.1 port 0, in its
 /// own runtime thread. Dropping it shuts the server down.
+/// Makes the served storage from the root directory (see `start_with_storage`).
+pub type MakeStorage =
+    Box<dyn FnOnce(&Path) -> std::sync::Arc<dyn ftp_server::storage::Storage> + Send>;
+
 pub struct TestServer {
     pub addr: SocketAddr,
     /// The implicit-FTPS listener, present when the config has TLS.
@@ -40,6 +44,20 @@ impl TestServer {
     /// `[::ffff:127.0.0.1]:0`: an IPv6 socket that IPv4 clients reach, where
     /// the server sees v4-mapped addresses as on a dual-stack host.
     pub fn start_on(bind: &str, tune: impl FnOnce(&mut ftp_server::Config)) -> TestServer {
+        Self::start_full(bind, tune, None)
+    }
+
+    /// Like `start`, serving the storage `backend` makes from the root
+    /// directory (a wrapper around the local backend, say).
+    pub fn start_with_storage(backend: MakeStorage) -> TestServer {
+        Self::start_full("127.0.0.1:0", |c| c.write = true, Some(backend))
+    }
+
+    fn start_full(
+        bind: &str,
+        tune: impl FnOnce(&mut ftp_server::Config),
+        backend: Option<MakeStorage>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("root");
         std::fs::create_dir(&root).expect("mkdir root");
@@ -71,9 +89,15 @@ impl TestServer {
                 let shutdown = async {
                     let _ = rx.await;
                 };
-                if let Err(e) =
-                    ftp_server::run_listeners(listener, implicit, config, shutdown).await
-                {
+                let served = match backend {
+                    Some(make) => {
+                        let storage = make(&config.root);
+                        ftp_server::run_with_storage(listener, implicit, config, storage, shutdown)
+                            .await
+                    }
+                    None => ftp_server::run_listeners(listener, implicit, config, shutdown).await,
+                };
+                if let Err(e) = served {
                     eprintln!("server error: {e}");
                 }
             });

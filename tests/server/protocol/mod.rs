@@ -3,6 +3,8 @@
 //!
 //! - `session`: login gate, unknown commands, AUTH, SYST/OPTS/FEAT/HELP,
 //!   overlong lines, NUL bytes, ABOR with nothing running, idle timeout.
+//! - `capabilities`: a backend without append, write-at or directory
+//!   rename gets 502/504/550 at once.
 //! - `files`: 257 quoting, SIZE on a directory, the root cannot be removed
 //!   or renamed, X aliases, REST+STOR.
 //! - `data`: EPSV ALL, PASV addresses, PORT/EPRT and bounce protection,
@@ -14,6 +16,7 @@
 //!   secret file next to the root.
 
 mod access;
+mod capabilities;
 mod data;
 mod files;
 mod sandbox;
