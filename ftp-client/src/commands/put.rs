@@ -182,12 +182,12 @@ pub fn upload(
         }
     }
     if !mode.atomic {
-        super::get::check_size(&write_to, client.size(&write_to)?, total)?;
+        crate::transfer::check_size(&write_to, client.size(&write_to)?, total)?;
         return Ok(sent);
     }
     // Check the size and start the rename in one round trip.
     let (size, rnfr) = client.size_and_rnfr(&write_to)?;
-    super::get::check_size(&write_to, size, total)?;
+    crate::transfer::check_size(&write_to, size, total)?;
     let renamed = if rnfr.code == ftp_proto::ReplyCode::PENDING {
         client.rnto(remote)
     } else {
