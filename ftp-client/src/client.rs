@@ -18,18 +18,8 @@ use crate::error::{ClientError, Result, TlsError};
 pub use crate::features::Features;
 use crate::listing::{self, Entry, Timestamp};
 use crate::output::escape;
+use crate::stream::Stream;
 use crate::tls::{TlsOptions, TlsSession};
-
-/// A byte stream the client can speak FTP over: plain TCP or TLS.
-pub trait Stream: Read + Write + Send {
-    /// End the stream cleanly once a transfer is complete (TLS sends
-    /// close_notify). Plain TCP has nothing to add: dropping closes it.
-    fn close(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Stream for TcpStream {}
 
 /// The longest reply line kept; longer lines are cut (a hostile server must
 /// not make the client buffer without bound).

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use ftp_proto::address;
 use ftp_proto::{Command, EpsvArg, ReplyCode};
 
-use crate::client::{refusal, FtpClient, Stream};
+use crate::client::{refusal, FtpClient};
+use crate::stream::Stream;
 use crate::error::{ClientError, Result};
 
 /// A data connection being set up: connected (passive) or waiting for the

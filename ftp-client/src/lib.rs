@@ -16,6 +16,7 @@ pub mod output;
 mod secure;
 pub mod session;
 pub mod signal;
+pub mod stream;
 pub mod tls;
 pub mod transfer;
 pub mod url;

@@ -11,7 +11,8 @@ use std::net::TcpStream;
 
 use ftp_proto::{Command, ProtLevel, Reply, ReplyCode};
 
-use crate::client::{refusal, FtpClient, Stream};
+use crate::client::{refusal, FtpClient};
+use crate::stream::Stream;
 use crate::error::{ClientError, Result, TlsError};
 use crate::tls::{TlsMode, TlsSession};
 

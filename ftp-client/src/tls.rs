@@ -36,7 +36,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, StreamOwned};
 
-use crate::client::Stream;
+use crate::stream::Stream;
 use crate::error::TlsError;
 use store::ConnectionSessions;
 /// The most bytes read while closing a TLS connection (tickets, alerts).

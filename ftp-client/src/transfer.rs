@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use ftp_proto::{Command, ReplyCode};
 
-use crate::client::{refusal, FtpClient, Stream};
+use crate::client::{refusal, FtpClient};
+use crate::stream::Stream;
 use crate::error::{ClientError, Result};
 use crate::listing::{self, Entry, Timestamp};
 
