@@ -4,19 +4,7 @@
 
 use ftp_proto::Reply;
 
-/// Exit codes of `ftpc` (a contract with scripts, see the README).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const OTHER: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const NOT_FOUND: i32 = 3;
-    pub const LOGIN: i32 = 4;
-    pub const CONNECTION: i32 = 5;
-    pub const TLS: i32 = 6;
-    pub const PARTIAL: i32 = 7;
-    /// The second Ctrl-C, as shells report death by SIGINT.
-    pub const INTERRUPTED: i32 = 130;
-}
+use crate::exit;
 
 /// An `ftpc` failure. Messages are lowercase and one line; server text in them
 /// is escaped by the printer before it reaches a terminal.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod commands;
 pub mod data;
 pub mod error;
+pub mod exit;
 pub mod features;
 pub mod listing;
 pub mod netrc;
