@@ -12,8 +12,8 @@ use ftp_proto::address;
 use ftp_proto::{Command, EpsvArg, ReplyCode};
 
 use crate::client::{refusal, FtpClient};
-use crate::stream::Stream;
 use crate::error::{ClientError, Result};
+use crate::stream::Stream;
 
 /// A data connection being set up: connected (passive) or waiting for the
 /// server to connect (active).

@@ -10,9 +10,9 @@ use std::time::Duration;
 use ftp_proto::{Command, ReplyCode};
 
 use crate::client::{refusal, FtpClient};
-use crate::stream::Stream;
 use crate::error::{ClientError, Result};
 use crate::listing::{self, Entry, Timestamp};
+use crate::stream::Stream;
 
 /// Largest listing accepted from a server (a hostile one must not exhaust memory).
 const MAX_LISTING: u64 = 256 * 1024 * 1024;
