@@ -52,6 +52,11 @@ pub enum ClientError {
         expected: u64,
         got: u64,
     },
+    /// `-c` found the destination (or its partial file) longer than the
+    /// source: it is not a prefix of the source, so there is nothing to
+    /// continue.
+    #[error("{path}: cannot resume: it already holds {have} bytes, more than the {len} of the source (remove it, or copy without -c)")]
+    CannotResume { path: String, have: u64, len: u64 },
     /// A remote name that could write outside the destination, or is otherwise unusable.
     #[error("refusing unsafe remote name {0:?}")]
     UnsafeName(String),
@@ -148,6 +153,7 @@ impl ClientError {
             | ClientError::Protocol(_)
             | ClientError::Local { .. }
             | ClientError::SizeMismatch { .. }
+            | ClientError::CannotResume { .. }
             | ClientError::UnsafeName(_) => exit::OTHER,
         }
     }
@@ -183,6 +189,7 @@ impl ClientError {
                 | ClientError::Refused { .. }
                 | ClientError::Local { .. }
                 | ClientError::SizeMismatch { .. }
+                | ClientError::CannotResume { .. }
                 | ClientError::UnsafeName(_)
         )
     }

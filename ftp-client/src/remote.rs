@@ -60,24 +60,35 @@ impl FtpClient {
         self.expect(&Command::Dele(path.to_string())).map(|_| ())
     }
 
-    /// SIZE and RNFR of one path in a single write (pipelined, unless
-    /// `--no-pipelining`), for an
-    /// atomic upload's check-then-rename: SIZE's answer, and RNFR's reply
-    /// (350 when the server waits for RNTO). If the size turns out wrong,
-    /// the caller simply does not send RNTO; the next command clears the
+    /// Two commands and their replies, in one write unless `--no-pipelining`
+    /// (the server answers in order), else one round trip each.
+    fn send_pair(&mut self, first: Command, second: Command) -> Result<(Reply, Reply)> {
+        if self.options.pipelining {
+            self.send_all(&[first, second])?;
+            Ok((self.read_reply()?, self.read_reply()?))
+        } else {
+            let reply = self.send(&first)?;
+            Ok((reply, self.send(&second)?))
+        }
+    }
+
+    /// SIZE of two paths together (see `send_pair`), as a resumed upload
+    /// asks for its partial file and its target.
+    pub fn size_pair(&mut self, a: &str, b: &str) -> Result<(Option<u64>, Option<u64>)> {
+        let (a, b) = self.send_pair(Command::Size(a.to_string()), Command::Size(b.to_string()))?;
+        Ok((size_in(&a), size_in(&b)))
+    }
+
+    /// SIZE and RNFR of one path together (see `send_pair`), for an atomic
+    /// upload's check-then-rename: SIZE's answer, and RNFR's reply (350
+    /// when the server waits for RNTO). If the size turns out wrong, the
+    /// caller simply does not send RNTO; the next command clears the
     /// pending rename.
     pub fn size_and_rnfr(&mut self, path: &str) -> Result<(Option<u64>, Reply)> {
-        let cmds = [
+        let (size, rnfr) = self.send_pair(
             Command::Size(path.to_string()),
             Command::Rnfr(path.to_string()),
-        ];
-        let (size, rnfr) = if self.options.pipelining {
-            self.send_all(&cmds)?;
-            (self.read_reply()?, self.read_reply()?)
-        } else {
-            let size = self.send(&cmds[0])?;
-            (size, self.send(&cmds[1])?)
-        };
+        )?;
         Ok((size_in(&size), rnfr))
     }
 
