@@ -4,6 +4,7 @@
 //! local = A + B and remote = X (as long as A) must end as X + B, not A + B.
 //! Named after the regression: `put -c` looked only for `.NAME.ftpc-part`
 //! and, finding none, uploaded everything over a half-uploaded target.
+//! `get -c` shares the error for a destination longer than its source.
 
 use std::path::Path;
 
@@ -272,4 +273,29 @@ fn vsftpd_put_resume_sends_only_the_missing_bytes() {
 #[test]
 fn vsftpd_put_resume_recursive_parallel() {
     recursive(&Vsftpd::start());
+}
+
+/// `get -c` gives the same error the other way round: a local partial file
+/// longer than the remote one is left alone, with exit 1.
+#[test]
+fn ftpd_get_resume_refuses_a_longer_local_part() {
+    let s = crate::support::TestServer::start();
+    write(&s.root(), "g/short.bin", &pseudo_random(1000, 51));
+    let local = tempdir();
+    let part = write(
+        local.path(),
+        ".short.bin.ftpc-part",
+        &pseudo_random(2000, 52),
+    );
+    let dest = local.path().join("short.bin");
+    let out = ftpc(&[
+        "get",
+        "-c",
+        &s.url("g/short.bin"),
+        dest.to_str().expect("utf8"),
+    ]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("cannot resume"), "{}", out.describe());
+    assert_eq!(std::fs::read(&part).expect("part").len(), 2000);
+    assert!(!dest.exists());
 }

@@ -177,10 +177,10 @@ pub fn download(
             return finish(0);
         }
         if offset > size {
-            return Err(ClientError::SizeMismatch {
+            return Err(ClientError::CannotResume {
                 path: write_to.display().to_string(),
-                expected: size,
-                got: offset,
+                have: offset,
+                len: size,
             });
         }
     }
