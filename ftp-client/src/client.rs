@@ -5,8 +5,9 @@
 //!
 //! The control connection is a boxed `Stream`: plain TCP, or TLS after
 //! AUTH TLS or from the start for `ftps://` (`secure.rs`), without the
-//! methods above it noticing. Data connections live in `data.rs`, the byte
-//! pumps in `transfer.rs`.
+//! methods above it noticing. Commands on remote paths (SIZE, MKD, renames,
+//! ...) live in `remote.rs`, data connections in `data.rs`, the byte pumps
+//! in `transfer.rs`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -16,20 +17,9 @@ use ftp_proto::{Command, Reply, ReplyCode, ReplyParser, TransferType};
 
 use crate::error::{ClientError, Result, TlsError};
 pub use crate::features::Features;
-use crate::listing::{self, Entry, Timestamp};
 use crate::output::escape;
+use crate::stream::Stream;
 use crate::tls::{TlsOptions, TlsSession};
-
-/// A byte stream the client can speak FTP over: plain TCP or TLS.
-pub trait Stream: Read + Write + Send {
-    /// End the stream cleanly once a transfer is complete (TLS sends
-    /// close_notify). Plain TCP has nothing to add: dropping closes it.
-    fn close(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Stream for TcpStream {}
 
 /// The longest reply line kept; longer lines are cut (a hostile server must
 /// not make the client buffer without bound).
@@ -86,14 +76,6 @@ pub struct FtpClient {
     pub(crate) protect_data: bool,
     /// Whether the last TLS data connection resumed (None: plain).
     pub(crate) data_resumed: Option<bool>,
-}
-
-/// The byte count of a SIZE reply; `None` when the server cannot say.
-fn size_in(reply: &Reply) -> Option<u64> {
-    if reply.code != ReplyCode::FILE_STATUS {
-        return None;
-    }
-    reply.text().trim().parse().ok()
 }
 
 /// Verbs whose 550 means "no such file or directory" (exit 3).
@@ -357,84 +339,6 @@ impl FtpClient {
             Err(ClientError::NotFound { .. } | ClientError::Refused { .. }) => Ok(false),
             Err(e) => Err(e),
         }
-    }
-
-    /// SIZE, or `None` when the server cannot say (no such file, or no SIZE).
-    pub fn size(&mut self, path: &str) -> Result<Option<u64>> {
-        let reply = self.send(&Command::Size(path.to_string()))?;
-        Ok(size_in(&reply))
-    }
-
-    /// MDTM as a UTC timestamp, if the server has it.
-    pub fn mdtm(&mut self, path: &str) -> Result<Option<Timestamp>> {
-        let reply = self.send(&Command::Mdtm(path.to_string()))?;
-        if reply.code != ReplyCode::FILE_STATUS {
-            return Ok(None);
-        }
-        Ok(Timestamp::parse_mdtm(reply.text().trim()))
-    }
-
-    /// MLST one path; `Ok(None)` if the server lacks MLST.
-    pub fn mlst(&mut self, path: &str) -> Result<Option<Entry>> {
-        if !self.features.mlst {
-            return Ok(None);
-        }
-        let cmd = Command::Mlst(Some(path.to_string()).filter(|p| !p.is_empty()));
-        let reply = self.expect(&cmd)?;
-        // 250-Listing path / " facts name" / 250 End
-        Ok(reply
-            .lines
-            .iter()
-            .skip(1)
-            .find_map(|l| listing::parse_mlsd_line(l)))
-    }
-
-    pub fn mkd(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Mkd(path.to_string())).map(|_| ())
-    }
-
-    pub fn rmd(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Rmd(path.to_string())).map(|_| ())
-    }
-
-    pub fn dele(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Dele(path.to_string())).map(|_| ())
-    }
-
-    /// SIZE and RNFR of one path in a single write (pipelined, unless
-    /// `--no-pipelining`), for an
-    /// atomic upload's check-then-rename: SIZE's answer, and RNFR's reply
-    /// (350 when the server waits for RNTO). If the size turns out wrong,
-    /// the caller simply does not send RNTO; the next command clears the
-    /// pending rename.
-    pub fn size_and_rnfr(&mut self, path: &str) -> Result<(Option<u64>, Reply)> {
-        let cmds = [
-            Command::Size(path.to_string()),
-            Command::Rnfr(path.to_string()),
-        ];
-        let (size, rnfr) = if self.options.pipelining {
-            self.send_all(&cmds)?;
-            (self.read_reply()?, self.read_reply()?)
-        } else {
-            let size = self.send(&cmds[0])?;
-            (size, self.send(&cmds[1])?)
-        };
-        Ok((size_in(&size), rnfr))
-    }
-
-    /// RNTO, after an accepted RNFR.
-    pub fn rnto(&mut self, to: &str) -> Result<()> {
-        self.expect(&Command::Rnto(to.to_string())).map(|_| ())
-    }
-
-    /// RNFR then RNTO (RFC 959 §4.1.3).
-    pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        let rnfr = Command::Rnfr(from.to_string());
-        let reply = self.send(&rnfr)?;
-        if reply.code != ReplyCode::PENDING {
-            return Err(refusal(&rnfr, reply));
-        }
-        self.expect(&Command::Rnto(to.to_string())).map(|_| ())
     }
 
     /// QUIT, ignoring failures: the work is done either way. A TLS control

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use ftp_proto::address;
 use ftp_proto::{Command, EpsvArg, ReplyCode};
 
-use crate::client::{refusal, FtpClient, Stream};
+use crate::client::{refusal, FtpClient};
 use crate::error::{ClientError, Result};
+use crate::stream::Stream;
 
 /// A data connection being set up: connected (passive) or waiting for the
 /// server to connect (active).

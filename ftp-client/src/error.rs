@@ -4,19 +4,7 @@
 
 use ftp_proto::Reply;
 
-/// Exit codes of `ftpc` (a contract with scripts, see the README).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const OTHER: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const NOT_FOUND: i32 = 3;
-    pub const LOGIN: i32 = 4;
-    pub const CONNECTION: i32 = 5;
-    pub const TLS: i32 = 6;
-    pub const PARTIAL: i32 = 7;
-    /// The second Ctrl-C, as shells report death by SIGINT.
-    pub const INTERRUPTED: i32 = 130;
-}
+use crate::exit;
 
 /// An `ftpc` failure. Messages are lowercase and one line; server text in them
 /// is escaped by the printer before it reaches a terminal.
@@ -64,6 +52,11 @@ pub enum ClientError {
         expected: u64,
         got: u64,
     },
+    /// `-c` found the destination (or its partial file) longer than the
+    /// source: it is not a prefix of the source, so there is nothing to
+    /// continue.
+    #[error("{path}: cannot resume: it already holds {have} bytes, more than the {len} of the source (remove it, or copy without -c)")]
+    CannotResume { path: String, have: u64, len: u64 },
     /// A remote name that could write outside the destination, or is otherwise unusable.
     #[error("refusing unsafe remote name {0:?}")]
     UnsafeName(String),
@@ -160,6 +153,7 @@ impl ClientError {
             | ClientError::Protocol(_)
             | ClientError::Local { .. }
             | ClientError::SizeMismatch { .. }
+            | ClientError::CannotResume { .. }
             | ClientError::UnsafeName(_) => exit::OTHER,
         }
     }
@@ -195,6 +189,7 @@ impl ClientError {
                 | ClientError::Refused { .. }
                 | ClientError::Local { .. }
                 | ClientError::SizeMismatch { .. }
+                | ClientError::CannotResume { .. }
                 | ClientError::UnsafeName(_)
         )
     }

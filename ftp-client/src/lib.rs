@@ -1,5 +1,6 @@
 //! `ftp-client`: the library behind `ftpc`. `client` holds one control
-//! connection with typed methods, `data` and `transfer` the data connections
+//! connection with typed methods (`remote` those on paths: SIZE, MKD,
+//! renames), `data` and `transfer` the data connections
 //! and byte pumps, `listing` the MLSD/LIST parsers, `commands` one module per
 //! subcommand, `tls` and `secure` FTPS (RFC 4217), and `output` the one
 //! `Printer` everything is shown through.
@@ -9,13 +10,16 @@ pub mod client;
 pub mod commands;
 pub mod data;
 pub mod error;
+pub mod exit;
 pub mod features;
 pub mod listing;
 pub mod netrc;
 pub mod output;
+pub mod remote;
 mod secure;
 pub mod session;
 pub mod signal;
+pub mod stream;
 pub mod tls;
 pub mod transfer;
 pub mod url;

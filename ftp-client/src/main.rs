@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ftp_client::commands::{self, get, ls, put, Context};
-use ftp_client::error::exit;
+use ftp_client::exit;
 use ftp_client::output::{Printer, Verbosity};
 use ftp_client::session::{Credentials, PasswordSources, Target};
 use ftp_client::tls::{self, TlsMode, TlsOptions, Verification};

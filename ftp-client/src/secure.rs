@@ -11,8 +11,9 @@ use std::net::TcpStream;
 
 use ftp_proto::{Command, ProtLevel, Reply, ReplyCode};
 
-use crate::client::{refusal, FtpClient, Stream};
+use crate::client::{refusal, FtpClient};
 use crate::error::{ClientError, Result, TlsError};
+use crate::stream::Stream;
 use crate::tls::{TlsMode, TlsSession};
 
 /// 522, the reply vsftpd and ftpd give when they refuse a TLS data

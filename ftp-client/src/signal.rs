@@ -12,7 +12,7 @@ extern "C" fn on_sigint(_: libc::c_int) {
     let before = SIGINTS.fetch_add(1, Ordering::SeqCst);
     if before >= 1 {
         // SAFETY: _exit is async-signal-safe and never returns.
-        unsafe { libc::_exit(crate::error::exit::INTERRUPTED) };
+        unsafe { libc::_exit(crate::exit::INTERRUPTED) };
     }
 }
 

@@ -36,8 +36,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, StreamOwned};
 
-use crate::client::Stream;
 use crate::error::TlsError;
+use crate::stream::Stream;
 use store::ConnectionSessions;
 /// The most bytes read while closing a TLS connection (tickets, alerts).
 const MAX_CLOSE_DRAIN: u64 = 1024 * 1024;

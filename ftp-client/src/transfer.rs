@@ -2,19 +2,33 @@
 //! MLSD/LIST byte streams behind `list_dir`. One pump moves the bytes, checks
 //! for Ctrl-C between chunks and reports progress; on Ctrl-C or a local error
 //! the client sends ABOR and drains the replies so the session stays usable.
+//! `check_size` is the verdict every transfer (get, put, cat) ends with.
 
 use std::io::{Read, Write};
 use std::time::Duration;
 
 use ftp_proto::{Command, ReplyCode};
 
-use crate::client::{refusal, FtpClient, Stream};
+use crate::client::{refusal, FtpClient};
 use crate::error::{ClientError, Result};
 use crate::listing::{self, Entry, Timestamp};
+use crate::stream::Stream;
 
 /// Largest listing accepted from a server (a hostile one must not exhaust memory).
 const MAX_LISTING: u64 = 256 * 1024 * 1024;
 const CHUNK: usize = 256 * 1024;
+
+/// A byte count that disagrees with the server's SIZE is an error.
+pub fn check_size(path: &str, expected: Option<u64>, got: u64) -> Result<()> {
+    match expected {
+        Some(e) if e != got => Err(ClientError::SizeMismatch {
+            path: path.to_string(),
+            expected: e,
+            got,
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// Where a copy failed.
 #[derive(Debug)]

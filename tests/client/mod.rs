@@ -9,6 +9,7 @@ mod ftpd;
 mod hostile;
 mod peers;
 mod progress;
+mod resume_put;
 mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, url: &FtpUrl) -> Result<()> {
     let got = client.retrieve(&url.path, 0, &mut out, &mut |_| {})?;
     out.flush()
         .map_err(|e| crate::error::ClientError::local("stdout", e))?;
-    super::get::check_size(&url.path, expected, got)?;
+    crate::transfer::check_size(&url.path, expected, got)?;
     client.quit();
     let _ = ctx;
     Ok(())

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
 use crate::listing::{safe_name, Kind};
+use crate::transfer::check_size;
 use crate::url::{join, FtpUrl};
 
 use super::pool::{self, Job};
@@ -33,18 +34,6 @@ pub struct Args {
     pub output: Output,
     pub recursive: bool,
     pub resume: bool,
-}
-
-/// A byte count that disagrees with the server's SIZE is an error.
-pub fn check_size(path: &str, expected: Option<u64>, got: u64) -> Result<()> {
-    match expected {
-        Some(e) if e != got => Err(ClientError::SizeMismatch {
-            path: path.to_string(),
-            expected: e,
-            got,
-        }),
-        _ => Ok(()),
-    }
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -188,10 +177,10 @@ pub fn download(
             return finish(0);
         }
         if offset > size {
-            return Err(ClientError::SizeMismatch {
+            return Err(ClientError::CannotResume {
                 path: write_to.display().to_string(),
-                expected: size,
-                got: offset,
+                have: offset,
+                len: size,
             });
         }
     }

@@ -2,14 +2,16 @@
 //! `-r` a tree over `-j` connections. Uploads go to a temporary name
 //! (`.NAME.ftpc-part`) that is renamed over the target on success, so readers
 //! never see half a file; `--inplace` writes the target directly. `-c`
-//! resumes: SIZE of the partial upload, then APPE from that offset.
+//! resumes: SIZE of the partial upload (or else of the target), then APPE
+//! of the rest.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::client::FtpClient;
+use crate::client::{refusal, FtpClient};
 use crate::error::{ClientError, Result};
+use crate::transfer::check_size;
 use crate::url::{check_arg, join, parent, FtpUrl};
 use ftp_proto::Command;
 
@@ -139,7 +141,10 @@ impl Upload for std::io::StdinLock<'_> {
     }
 }
 
-/// Upload `source` (of length `len`, when known) to `remote`.
+/// Upload `source` (of length `len`, when known) to `remote`, through
+/// `temp_name(remote)` when `mode.atomic`. With `mode.resume` an upload
+/// continues where an earlier one stopped (see `resume_point`); only the
+/// bytes the server lacks are sent.
 pub fn upload(
     client: &mut FtpClient,
     source: &mut dyn Upload,
@@ -148,62 +153,103 @@ pub fn upload(
     mode: Mode,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
-    let write_to = if mode.atomic {
-        temp_name(remote)
-    } else {
-        remote.to_string()
+    let part = temp_name(remote);
+    let fresh = if mode.atomic { &part } else { remote };
+    let found = match len.filter(|_| mode.resume) {
+        Some(len) => resume_point(client, remote, &part, mode.atomic, len)?,
+        None => None,
     };
-    let mut offset = 0;
-    if mode.resume {
-        if mode.atomic && len.is_some() && client.size(remote)? == len {
-            return Ok(0); // already complete
-        }
-        if let (Some(have), Some(len)) = (client.size(&write_to)?, len) {
-            if have <= len {
-                offset = have;
-            }
-        }
+    let complete = matches!((&found, len), (Some((_, have)), Some(len)) if *have == len);
+    let (write_to, offset) = found.unwrap_or_else(|| (fresh.to_string(), 0));
+    if offset > 0 {
+        progress(offset);
     }
+    let sent = if complete {
+        0
+    } else {
+        send_from(client, source, len, &write_to, offset, progress)?
+    };
+    if write_to == remote {
+        if !complete {
+            check_size(remote, client.size(remote)?, offset + sent)?;
+        }
+        return Ok(sent);
+    }
+    rename_into_place(client, &write_to, remote, offset + sent)?;
+    Ok(sent)
+}
+
+/// Where `put -c` continues, as `get -c` does locally: the partial upload
+/// `part` if the server has one (an interrupted atomic put), else `remote`
+/// itself in place, from its size; `None` when neither exists. Only the
+/// sizes are compared: the bytes already there are taken as the source's.
+fn resume_point(
+    client: &mut FtpClient,
+    remote: &str,
+    part: &str,
+    atomic: bool,
+    len: u64,
+) -> Result<Option<(String, u64)>> {
+    let (part_size, remote_size) = if atomic {
+        client.size_pair(part, remote)?
+    } else {
+        (None, client.size(remote)?)
+    };
+    let found = match (part_size, remote_size) {
+        (Some(have), _) => Some((part.to_string(), have)),
+        (None, Some(have)) => Some((remote.to_string(), have)),
+        (None, None) => None,
+    };
+    match found {
+        Some((path, have)) if have > len => Err(ClientError::CannotResume { path, have, len }),
+        found => Ok(found),
+    }
+}
+
+/// Send `source` from byte `offset` on to `write_to`: APPE when resuming,
+/// else STOR. A source that ends at another length than `len` is an error.
+fn send_from(
+    client: &mut FtpClient,
+    source: &mut dyn Upload,
+    len: Option<u64>,
+    write_to: &str,
+    offset: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
     if offset > 0 {
         source
             .seek_to(offset)
             .map_err(|e| ClientError::local("seek", e))?;
-        progress(offset);
     }
-    let sent = client.store(&write_to, offset > 0, source, progress)?;
-    let total = offset + sent;
-    if let Some(len) = len {
-        if len != total {
-            return Err(ClientError::SizeMismatch {
-                path: remote.to_string(),
-                expected: len,
-                got: total,
-            });
-        }
+    let sent = client.store(write_to, offset > 0, source, progress)?;
+    match len {
+        Some(len) if len != offset + sent => Err(ClientError::SizeMismatch {
+            path: write_to.to_string(),
+            expected: len,
+            got: offset + sent,
+        }),
+        _ => Ok(sent),
     }
-    if !mode.atomic {
-        super::get::check_size(&write_to, client.size(&write_to)?, total)?;
-        return Ok(sent);
-    }
+}
+
+/// Check that `part` holds `total` bytes and rename it over `remote`.
+fn rename_into_place(client: &mut FtpClient, part: &str, remote: &str, total: u64) -> Result<()> {
     // Check the size and start the rename in one round trip.
-    let (size, rnfr) = client.size_and_rnfr(&write_to)?;
-    super::get::check_size(&write_to, size, total)?;
+    let (size, rnfr) = client.size_and_rnfr(part)?;
+    check_size(part, size, total)?;
     let renamed = if rnfr.code == ftp_proto::ReplyCode::PENDING {
         client.rnto(remote)
     } else {
-        Err(crate::client::refusal(
-            &Command::Rnfr(write_to.clone()),
-            rnfr,
-        ))
+        Err(refusal(&Command::Rnfr(part.to_string()), rnfr))
     };
     if let Err(first) = renamed {
         // Some servers will not rename over an existing file.
         if client.dele(remote).is_err() {
             return Err(first);
         }
-        client.rename(&write_to, remote)?;
+        client.rename(part, remote)?;
     }
-    Ok(sent)
+    Ok(())
 }
 
 /// One file of a recursive upload.
