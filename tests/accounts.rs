@@ -19,6 +19,8 @@ use crate::support::run::{curl, run};
 use crate::support::tree::digest;
 use crate::support::{pseudo_random, sha256, sha256_file, workspace_bin, TestServer};
 
+mod homes;
+
 const ALICE_PW: &str = "alice s3cret";
 const BOB_PW: &str = "bob-s3cret";
 const CAROL_PW: &str = "carol-s3cret";
@@ -176,34 +178,6 @@ fn bob_is_read_only_and_cannot_reach_alices_home() {
     assert_cannot_reach(&mut r, &s.root(), "alice", "private.txt");
     r.expect("NOOP", 200);
     assert_eq!(digest(&s.root()), before, "read-only bob changed the tree");
-}
-
-#[test]
-fn a_home_replaced_by_a_symlink_out_after_startup_refuses_the_login() {
-    let s = server(|_| {});
-    let outside = s.dir.path().join("outside");
-    std::fs::create_dir(&outside).expect("mkdir outside");
-    std::fs::write(outside.join("secret.txt"), b"TOP SECRET").expect("write secret");
-    // Alice logs in before the swap and keeps her own directory.
-    std::fs::write(s.path("alice/mine.txt"), b"mine").expect("write");
-    let mut live = login(s.addr, "alice", ALICE_PW);
-    std::fs::rename(s.path("alice"), s.path("alice.old")).expect("rename home");
-    std::os::unix::fs::symlink(&outside, s.path("alice")).expect("symlink home");
-    // A new login is refused with a clear reply, not sent outside.
-    let mut r = RawSession::connect(s.addr);
-    r.expect("USER alice", 331);
-    let refused = r.expect(&format!("PASS {ALICE_PW}"), 530);
-    assert!(refused.text().contains("Home directory"), "{refused:?}");
-    r.expect("PWD", 530);
-    // The live session still sees its own files, never the secret.
-    assert_eq!(live.retr("mine.txt"), b"mine");
-    let t = live.download("RETR secret.txt");
-    assert_eq!(t.first.code.0, 550, "{t:?}");
-    let names = live.listing("NLST");
-    assert!(!names.contains("secret"), "{names}");
-    // Bob, whose home was untouched, logs in as before.
-    let mut bob = login(s.addr, "bob", BOB_PW);
-    assert_eq!(bob.retr("x"), b"bob's file");
 }
 
 #[test]
