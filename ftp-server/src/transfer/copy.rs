@@ -77,8 +77,23 @@ impl Copy<'_> {
         Ok(())
     }
 
+    /// RETR: zero-copy when the storage offers it on a plain binary
+    /// connection, else by copying.
+    pub(super) async fn send(
+        &self,
+        source: &mut dyn ReadStream,
+        conn: &mut MaybeTls,
+    ) -> Result<(), Fail> {
+        if let (MaybeTls::Plain(tcp), false) = (&*conn, self.ascii) {
+            if let Some(zero) = source.zero_copy() {
+                return self.sendfile(zero, tcp).await;
+            }
+        }
+        self.copy_out(source, conn).await
+    }
+
     /// RETR by copying: read the storage stream, write the connection.
-    pub(super) async fn send<W: AsyncWrite + Unpin>(
+    async fn copy_out<W: AsyncWrite + Unpin>(
         &self,
         source: &mut dyn ReadStream,
         conn: &mut W,

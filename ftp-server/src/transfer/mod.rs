@@ -166,7 +166,7 @@ async fn run(
         ascii: t.ascii,
     };
     let result = match t.job {
-        Job::Send { mut source } => send(&copy, source.as_mut(), &mut conn).await,
+        Job::Send { mut source } => copy.send(source.as_mut(), &mut conn).await,
         Job::Listing { chunks } => copy.listing(chunks, &mut conn).await,
         Job::Receive { mut upload } => match copy.receive(upload.as_mut(), &mut conn).await {
             Ok(()) => upload.commit().await.map_err(Fail::Local),
@@ -179,20 +179,6 @@ async fn run(
     let _ = conn.shutdown().await;
     log_outcome(&t.user, &t.description, &result, &progress, started);
     reply_for(result)
-}
-
-/// RETR: zero-copy when the storage offers it on a plain binary connection.
-async fn send(
-    copy: &Copy<'_>,
-    source: &mut dyn ReadStream,
-    conn: &mut MaybeTls,
-) -> Result<(), Fail> {
-    if let (MaybeTls::Plain(tcp), false) = (&*conn, copy.ascii) {
-        if let Some(zero) = source.zero_copy() {
-            return copy.sendfile(zero, tcp).await;
-        }
-    }
-    copy.send(source, conn).await
 }
 
 fn log_outcome(
