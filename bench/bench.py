@@ -58,7 +58,7 @@ def parse_args():
     p.add_argument("--servers", default="ftpd,pyftpdlib,vsftpd",
                    help="servers for workloads 1-3 (ftpd is always run)")
     p.add_argument("--vsftpd-script",
-                   default=os.path.join(REPO, "tests", "scripts", "start-vsftpd.sh"))
+                   default=os.path.join(REPO, "..", "shared", "peers", "start-vsftpd.sh"))
     p.add_argument("--workdir", help="where files and roots go (default: a new temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--json", help="also write every round's numbers here")

@@ -161,7 +161,7 @@ def start_pyftpdlib(root, logdir):
 def vsftpd_unavailable(script):
     """Why vsftpd cannot run here, or None when it can."""
     if not os.path.isfile(script):
-        return f"{script} is missing"
+        return f"{script} is missing (the repository expects shared/ beside it)"
     if not (shutil.which("vsftpd") or os.path.exists("/usr/sbin/vsftpd")):
         return "vsftpd is not installed (apt-get install vsftpd)"
     if os.geteuid() != 0:
@@ -176,8 +176,9 @@ def vsftpd_version():
 
 
 def start_vsftpd(script, root, logdir):
-    """Through tests/scripts/start-vsftpd.sh, which prints the listener's pid.
-    Retried, in case the port it was given was taken in the meantime."""
+    """Through shared/peers/start-vsftpd.sh, which prints the listener's pid.
+    Retried: it runs chpasswd, which fails when another run (a parallel test)
+    holds the shadow-file lock at that moment."""
     err = ""
     for attempt in range(3):
         port = free_port()
@@ -190,7 +191,7 @@ def start_vsftpd(script, root, logdir):
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
                     args = f.read().split(b"\0")
-                if len(args) > 1 and args[1].endswith(b".vsftpd.conf"):
+                if len(args) > 1 and args[1].startswith(b"/tmp/vsftpd."):
                     conf = args[1].decode()
             except OSError:
                 pass

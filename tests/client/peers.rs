@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::support::tree::{assert_same, write_sample_tree};
 use crate::support::{pseudo_random, require_tool, sha256, sha256_file};
 
-use super::{ftpc, ftpc_cmd, ftpc_in, run_with, tempdir, write, PyFtpd};
+use super::{closed_port, ftpc, ftpc_cmd, ftpc_in, run_with, tempdir, write, PyFtpd};
 
 /// A server whose files the test can also see on disk.
 pub trait Remote {
@@ -269,7 +269,7 @@ fn pyftpdlib_listing_and_file_ops() {
 }
 
 /// vsftpd (no MLSD: exercises the LIST parser), user bench/benchpw, started
-/// by the repository's `tests/scripts/start-vsftpd.sh`.
+/// by `shared/peers/start-vsftpd.sh` beside the repository.
 pub struct Vsftpd {
     pub port: u16,
     pid: String,
@@ -278,38 +278,28 @@ pub struct Vsftpd {
 
 impl Vsftpd {
     pub fn start() -> Vsftpd {
-        Vsftpd::launch(&[])
-    }
-
-    /// Run `tests/scripts/start-vsftpd.sh ROOT PORT PASV_MIN PASV_MAX EXTRA...`
-    /// (EXTRA: a certificate and key for FTPS) with ports from the one
-    /// helper that hands them out, and wait until it listens.
-    pub fn launch(extra: &[&Path]) -> Vsftpd {
-        Vsftpd::launch_with(extra, |_, _| {})
-    }
-
-    /// `launch`, letting `tune` adjust the command (environment) first;
-    /// `tune` also gets the temporary directory the server lives in.
-    pub fn launch_with(extra: &[&Path], tune: impl FnOnce(&mut Command, &Path)) -> Vsftpd {
         require_tool("bash");
-        require_tool("flock");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/start-vsftpd.sh");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/start-vsftpd.sh");
+        assert!(
+            script.exists(),
+            "{} is missing (CI clones shared/ beside the repo)",
+            script.display()
+        );
         let dir = tempdir();
         let root = dir.path().join("root");
         std::fs::create_dir(&root).expect("root");
-        let port = crate::support::ports::control_port();
-        let (pmin, pmax) = crate::support::ports::passive_range();
-        let mut cmd = Command::new("bash");
-        cmd.arg(&script)
+        let port = closed_port();
+        let pmin = 42_000 + (port % 500) * 20;
+        let out = Command::new("bash")
+            .arg(&script)
             .arg(&root)
             .arg(port.to_string())
             .arg(pmin.to_string())
-            .arg(pmax.to_string())
-            .args(extra)
+            .arg((pmin + 19).to_string())
             .stdin(Stdio::null())
-            .stderr(Stdio::inherit());
-        tune(&mut cmd, dir.path());
-        let out = cmd.output().expect("run start-vsftpd.sh");
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run start-vsftpd.sh");
         assert!(out.status.success(), "start-vsftpd.sh failed");
         Vsftpd::started(port, &out.stdout, dir)
     }

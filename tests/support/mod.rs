@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 
 pub mod data;
 pub mod ftpd;
-pub mod ports;
 pub mod raw;
 pub mod run;
 pub mod tree;
