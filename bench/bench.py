@@ -6,7 +6,8 @@ binaries and raises the open-file limit first; see BENCHMARKS.md.
 Order: for each workload, for each round, each server in turn (A B C A B C
 ...), every measurement on a fresh server instance. Tables go to stdout,
 progress to stderr. Exit status 1 when a measurement failed (in --smoke,
-also when one was taken at less than the asked size).
+also when one was taken at less than the asked size, or when a server
+asked for could not run).
 """
 
 import argparse
@@ -57,8 +58,10 @@ def parse_args():
     p.add_argument("--workloads", default="1,2,3,4,5", help="which to run, e.g. 1,3")
     p.add_argument("--servers", default="ftpd,pyftpdlib,vsftpd",
                    help="servers for workloads 1-3 (ftpd is always run)")
-    p.add_argument("--vsftpd-script",
-                   default=os.path.join(REPO, "..", "shared", "peers", "start-vsftpd.sh"))
+    p.add_argument("--ports", metavar="LO-HI",
+                   default="-".join(map(str, servers.DEFAULT_PORTS)),
+                   help="vsftpd listens on LO; LO+1-HI is every server's passive range "
+                        "(default %(default)s; see bench/servers.py)")
     p.add_argument("--workdir", help="where files and roots go (default: a new temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--json", help="also write every round's numbers here")
@@ -70,6 +73,12 @@ def parse_args():
             setattr(a, k, v)
     a.workloads = {int(w) for w in a.workloads.split(",") if w.strip()}
     a.servers = [s for s in a.servers.split(",") if s.strip()]
+    try:
+        a.ports = tuple(int(x) for x in a.ports.split("-"))
+        if len(a.ports) != 2 or not 0 < a.ports[0] < a.ports[1] < 65536:
+            raise ValueError
+    except ValueError:
+        p.error(f"--ports wants LO-HI with LO < HI, got {a.ports!r}")
     return a
 
 
@@ -126,22 +135,24 @@ def make_files(cfg):
 
 def starters(cfg):
     """name -> function starting a fresh instance, for every server we can run."""
-    out = {"ftpd": lambda: servers.start_ftpd(cfg.bin_dir, cfg.roots["ftpd"], cfg.logdir)}
+    out = {"ftpd": lambda: servers.start_ftpd(cfg.bin_dir, cfg.roots["ftpd"], cfg.logdir,
+                                              cfg.ports)}
     if "pyftpdlib" in cfg.servers:
         ver = servers.pyftpdlib_available()
         if ver:
             cfg.versions["pyftpdlib"] = ver
-            out["pyftpdlib"] = lambda: servers.start_pyftpdlib(cfg.roots["pyftpdlib"], cfg.logdir)
+            out["pyftpdlib"] = lambda: servers.start_pyftpdlib(cfg.roots["pyftpdlib"], cfg.logdir,
+                                                               cfg.ports)
         else:
             cfg.skipped.append("pyftpdlib: not installed (pip install pyftpdlib)")
     if "vsftpd" in cfg.servers:
-        why = servers.vsftpd_unavailable(cfg.vsftpd_script)
+        why = servers.vsftpd_unavailable()
         if why:
             cfg.skipped.append(f"vsftpd: {why}")
         else:
             cfg.versions["vsftpd"] = servers.vsftpd_version()
-            out["vsftpd"] = lambda: servers.start_vsftpd(cfg.vsftpd_script,
-                                                         cfg.roots["vsftpd"], cfg.logdir)
+            out["vsftpd"] = lambda: servers.start_vsftpd(cfg.roots["vsftpd"], cfg.logdir,
+                                                         cfg.ports)
     return out
 
 
@@ -277,7 +288,8 @@ def main():
     if cfg.json:
         with open(cfg.json, "w") as f:
             json.dump(res.as_json(), f, indent=1)
-    failed = res.errors or (cfg.smoke and res.warnings)
+    # A smoke run is a test: a server it could not run fails it, not skips.
+    failed = res.errors or (cfg.smoke and (res.warnings or cfg.skipped))
     return 1 if failed else 0
 
 

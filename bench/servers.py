@@ -23,14 +23,20 @@ import procs
 
 USER, PASSWORD = "bench", "benchpw"
 HERE = os.path.dirname(os.path.abspath(__file__))
-# Passive ports for every server (they never run at once): below Linux's
-# ephemeral range (32768+). With "any free port", the server side of each
-# closed data connection sits in TIME_WAIT on an ephemeral port for 60 s;
-# five rounds of 8,000 small-file transfers then used up the range and ftpd
-# answered 425. With a fixed range a listener binds over TIME_WAIT
-# (SO_REUSEADDR), and the client's connects reuse their own TIME_WAIT
-# ports on loopback (tcp_tw_reuse=2).
-PASV = (20000, 29999)
+# The ports the servers get besides their own port-0 listeners, LO-HI
+# (bench.py --ports): vsftpd, which cannot report what port 0 gave it,
+# listens on LO, and LO+1-HI is every server's passive range (they never
+# run at once). The default lies below Linux's ephemeral range (32768+).
+# With "any free port", the server side of each closed data connection sits
+# in TIME_WAIT on an ephemeral port for 60 s; five rounds of 8,000
+# small-file transfers then used up the range and ftpd answered 425. With a
+# fixed range a listener binds over TIME_WAIT (SO_REUSEADDR), and the
+# client's connects reuse their own TIME_WAIT ports on loopback
+# (tcp_tw_reuse=2). The smoke test passes a block it reserved
+# (tests/support/ports.rs), so it shares no port with the tests beside it.
+DEFAULT_PORTS = (20000, 29999)
+# The repository's own launcher, shared with the ftpc tests.
+VSFTPD_SCRIPT = os.path.join(os.path.dirname(HERE), "tests", "scripts", "start-vsftpd.sh")
 START_TIMEOUT = 20.0
 
 RUNNING = []
@@ -43,9 +49,9 @@ class StartError(Exception):
 class Server:
     """One running server: `pid` is the process whose tree is measured."""
 
-    def __init__(self, name, pid, port, root, popen=None, conf=None):
+    def __init__(self, name, pid, port, root, popen=None):
         self.name, self.pid, self.port, self.root = name, pid, port, root
-        self.popen, self.conf = popen, conf
+        self.popen = popen
         RUNNING.append(self)
 
     def url(self, path=""):
@@ -71,8 +77,6 @@ class Server:
                 self.popen.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-        if self.conf and os.path.exists(self.conf):
-            os.unlink(self.conf)
         if self in RUNNING:
             RUNNING.remove(self)
 
@@ -85,10 +89,9 @@ def stop_all():
             print(f"bench: stopping {s.name}: {e}", file=sys.stderr)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def passive_range(ports):
+    """The passive range within `ports` (LO-HI), as "MIN-MAX"."""
+    return f"{ports[0] + 1}-{ports[1]}"
 
 
 def _wait_for_line(popen, path, prefix):
@@ -122,11 +125,11 @@ def _spawn(argv, out_path, log_path):
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=log)
 
 
-def start_ftpd(bin_dir, root, logdir):
+def start_ftpd(bin_dir, root, logdir, ports):
     argv = [os.path.join(bin_dir, "ftpd"), "--root", root, "--listen", "127.0.0.1:0",
             "--write", "--user", f"{USER}:{PASSWORD}",
             "--max-sessions", "20000", "--max-sessions-per-ip", "20000",
-            "--passive-ports", f"{PASV[0]}-{PASV[1]}"]
+            "--passive-ports", passive_range(ports)]
     out = os.path.join(logdir, "ftpd.out")
     p = _spawn(argv, out, os.path.join(logdir, "ftpd.log"))
     try:
@@ -145,8 +148,8 @@ def pyftpdlib_available():
     return r.stdout.strip() if r.returncode == 0 else None
 
 
-def start_pyftpdlib(root, logdir):
-    argv = [sys.executable, os.path.join(HERE, "pyftpd_serve.py"), root, f"{PASV[0]}-{PASV[1]}"]
+def start_pyftpdlib(root, logdir, ports):
+    argv = [sys.executable, os.path.join(HERE, "pyftpd_serve.py"), root, passive_range(ports)]
     out = os.path.join(logdir, "pyftpdlib.out")
     p = _spawn(argv, out, os.path.join(logdir, "pyftpdlib.log"))
     try:
@@ -158,12 +161,10 @@ def start_pyftpdlib(root, logdir):
     return Server("pyftpdlib", p.pid, port, root, popen=p)
 
 
-def vsftpd_unavailable(script):
+def vsftpd_unavailable():
     """Why vsftpd cannot run here, or None when it can."""
-    if not os.path.isfile(script):
-        return f"{script} is missing (the repository expects shared/ beside it)"
     if not (shutil.which("vsftpd") or os.path.exists("/usr/sbin/vsftpd")):
-        return "vsftpd is not installed (apt-get install vsftpd)"
+        return "vsftpd is not installed (run ./scripts/test.sh)"
     if os.geteuid() != 0:
         return "start-vsftpd.sh needs root (it adds the bench user)"
     return None
@@ -175,27 +176,18 @@ def vsftpd_version():
     return r.stdout.strip() if r.returncode == 0 else "?"
 
 
-def start_vsftpd(script, root, logdir):
-    """Through shared/peers/start-vsftpd.sh, which prints the listener's pid.
-    Retried: it runs chpasswd, which fails when another run (a parallel test)
-    holds the shadow-file lock at that moment."""
+def start_vsftpd(root, logdir, ports):
+    """Through tests/scripts/start-vsftpd.sh, which prints the listener's pid.
+    Retried, in case an instance just killed still holds the port."""
     err = ""
+    port, pmin, pmax = ports[0], ports[0] + 1, ports[1]
     for attempt in range(3):
-        port = free_port()
-        r = subprocess.run(["bash", script, root, str(port), *map(str, PASV)],
+        r = subprocess.run(["bash", VSFTPD_SCRIPT, root, str(port), str(pmin), str(pmax)],
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=120)
         if r.returncode == 0 and r.stdout.strip().isdigit():
-            pid = int(r.stdout.strip())
-            conf = None
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    args = f.read().split(b"\0")
-                if len(args) > 1 and args[1].startswith(b"/tmp/vsftpd."):
-                    conf = args[1].decode()
-            except OSError:
-                pass
-            server = Server("vsftpd", pid, port, root, conf=conf)
+            # The launcher writes its config beside the root, in the work directory.
+            server = Server("vsftpd", int(r.stdout.strip()), port, root)
             try:
                 _wait_listening(port)
                 return server

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The one test command (see README): on a fresh Debian machine, install the
 # stock FTP programs the end-to-end tests drive (lftp, curl and python3 as
-# clients; vsftpd and pyftpdlib as servers for ftpc), build the binaries the
-# tests run, then run every test in the workspace.
+# clients; vsftpd and pyftpdlib as servers for ftpc) and the system tools
+# they use, build the binaries the tests run, then run every test in the
+# workspace. Everything the tests start is in this repository (vsftpd's
+# launcher is tests/scripts/start-vsftpd.sh); a test whose tool or root is
+# missing fails and says so, it is never skipped.
 #
-# Runs as root, or with passwordless sudo for the apt-get step. Never reads
+# perf is not installed: the benchmark's smoke test uses it when present and
+# reads /proc otherwise.
+#
+# Run it as root: the vsftpd tests (vsftpd logs in a system user) and the
+# disk-full test (it mounts a tmpfs) need it, and fail saying so otherwise.
+# As a user with passwordless sudo the installs still work. Never reads
 # stdin. Tools already present are not reinstalled, so a second run goes
 # straight to cargo.
 set -euo pipefail
@@ -24,15 +32,32 @@ as_root() {
     fi
 }
 
-# Debian packages the tests need, each listed only if it is missing. vsftpd
-# lives in /usr/sbin, which a normal user's PATH may lack, so ask dpkg.
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# Debian packages the tests need, each listed only if it is missing: the
+# program a test runs, and the package that has it. Most of the second half
+# are in every Debian install, but not in every minimal container image.
+# Programs are looked for in /usr/sbin and /sbin too (vsftpd, useradd),
+# which a normal user's PATH may lack; `kill` as a program, not the builtin.
+have() { PATH="$PATH:/usr/sbin:/sbin" command -v "$1" >/dev/null 2>&1; }
 missing=()
-for tool in lftp curl python3; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-have_pkg vsftpd || [ -x /usr/sbin/vsftpd ] || missing+=(vsftpd)
+while read -r tool pkg; do
+    case "$tool" in
+        kill) [ -x /bin/kill ] || [ -x /usr/bin/kill ] || missing+=("$pkg") ;;
+        *) have "$tool" || missing+=("$pkg") ;;
+    esac
+done <<'TOOLS'
+lftp lftp
+curl curl
+python3 python3
+vsftpd vsftpd
+script bsdutils
+flock util-linux
+mount mount
+useradd passwd
+chpasswd passwd
+kill procps
+TOOLS
 if [ "${#missing[@]}" -gt 0 ]; then
+    readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     echo "test.sh: installing ${missing[*]}"
     as_root apt-get update -q
     as_root apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

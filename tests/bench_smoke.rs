@@ -12,7 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::support::{require_tool, workspace_bin};
+use crate::support::ports::PortBlock;
+use crate::support::{require_root, require_tool, workspace_bin};
 
 /// The smoke run takes well under a minute; this bounds a hang.
 const SMOKE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -84,9 +85,13 @@ fn first_value<'a>(table: &'a str, label: &str) -> Option<&'a str> {
 
 #[test]
 fn bench_smoke_runs_every_workload() {
-    for tool in ["bash", "curl", "lftp", "python3", "ftpbench"] {
+    for tool in ["bash", "curl", "lftp", "python3", "ftpbench", "vsftpd"] {
         require_tool(tool);
     }
+    require_root("the benchmark runs vsftpd, which logs in a system user");
+    // vsftpd's port and every server's passive range: a reserved block,
+    // so the benchmark shares no port with the tests running beside it.
+    let ports = PortBlock::reserve();
     let ftpd = workspace_bin("ftpd");
     workspace_bin("ftpc");
     let bin_dir = ftpd.parent().expect("bin dir");
@@ -98,6 +103,8 @@ fn bench_smoke_runs_every_workload() {
         .arg("--smoke")
         .arg("--bin-dir")
         .arg(bin_dir)
+        .arg("--ports")
+        .arg(format!("{}-{}", ports.control(), ports.ports().end()))
         .current_dir(repo)
         .process_group(0)
         .stdin(Stdio::null())

@@ -39,6 +39,7 @@ fn client_killed_mid_stor_leaves_the_old_file_intact() {
     std::fs::write(srv.path("f"), &old).unwrap();
     // A real process, really killed: the kernel closes its sockets (data
     // first, see the script) the way it does for any client that dies.
+    crate::support::require_tool("python3");
     let mut child = std::process::Command::new("python3")
         .arg(crate::support::run::script_path("stor_then_die.py"))
         .args(["127.0.0.1", &srv.port().to_string(), "f", "300000"])
@@ -166,11 +167,7 @@ struct SmallFs {
 
 impl SmallFs {
     fn mount() -> SmallFs {
-        assert_eq!(
-            unsafe { libc::geteuid() },
-            0,
-            "the disk-full test mounts a tmpfs and needs root (CI and the README's test command run as root)"
-        );
+        crate::support::require_root("it mounts a 1 MiB tmpfs");
         let dir = tempfile::tempdir().unwrap();
         let ok = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{require_tool, workspace_bin};
+use crate::support::{needs, require_tool, workspace_bin};
 
 /// The longest one `ftpc` run may take in these tests.
 const FTPC_TIMEOUT: Duration = Duration::from_secs(60);
@@ -145,7 +145,9 @@ pub fn wait_bounded(child: &mut Child, what: &str) -> ExitStatus {
     }
 }
 
-/// pyftpdlib serving `root` on a port it picks; killed on drop.
+/// pyftpdlib serving `root` on a port it picks and prints; its passive
+/// ports are the OS's too (port 0), so parallel tests never share one.
+/// Killed on drop.
 pub struct PyFtpd {
     pub port: u16,
     pub root_dir: PathBuf,
@@ -163,7 +165,7 @@ impl PyFtpd {
         require_tool("python3");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
         let mut child = Command::new("python3")
-            .arg(script)
+            .arg(&script)
             .arg(root)
             .args(args)
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -179,9 +181,14 @@ impl PyFtpd {
             .expect("read port");
         let port = line.trim().parse().unwrap_or_else(|_| {
             let _ = child.kill();
-            panic!(
-                "pyftpdlib did not start (is it installed? `pip install pyftpdlib pyopenssl`): {line:?}"
-            )
+            let _ = child.wait();
+            let installed = Command::new("python3")
+                .args(["-c", "import pyftpdlib, OpenSSL"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(installed, "{}", needs("pyftpdlib and pyOpenSSL"));
+            panic!("{} printed no port: {line:?}", script.display())
         });
         PyFtpd {
             port,

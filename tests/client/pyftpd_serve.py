@@ -1,5 +1,8 @@
 """pyftpdlib on 127.0.0.1, port chosen by the OS and printed on stdout once
 the socket listens (the test reads it: no sleeping, no guessed ports).
+Passive listeners are left on port 0 too (pyftpdlib's default when
+passive_ports is unset), so servers of tests running in parallel never
+compete for a range.
 usage: pyftpd_serve.py ROOT. Anonymous and alice/secret, both with write access."""
 import logging
 import sys

@@ -1,6 +1,8 @@
 """pyftpdlib with explicit FTPS (TLS_FTPHandler, needs pyOpenSSL) on
 127.0.0.1, port chosen by the OS and printed on stdout once the socket
-listens. TLS is required on control and data connections.
+listens; passive ports are the OS's too (port 0, pyftpdlib's default), so
+parallel tests never compete for a range. TLS is required on control and
+data connections.
 usage: pyftpd_tls_serve.py ROOT CERT_PEM KEY_PEM. User alice/secret, write access."""
 import logging
 import sys

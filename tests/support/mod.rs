@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 pub mod data;
 pub mod ftpd;
+pub mod ports;
 pub mod raw;
 pub mod run;
 pub mod tree;
@@ -186,17 +187,31 @@ pub fn workspace_bin(name: &str) -> PathBuf {
     path
 }
 
-/// Fail loudly (never skip) when a required external tool is missing: CI
-/// installs them, and a silently skipped test would count as a pass.
+/// Fail loudly (never skip) when a required external tool is missing: a
+/// silently skipped test would count as a pass. `scripts/test.sh` (the
+/// README's test command, which CI runs) installs every one of them.
 pub fn require_tool(name: &str) {
+    // /usr/sbin too: vsftpd lives there, and a user's PATH may lack it.
     let ok = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("command -v {name}"))
+        .arg(format!("PATH=\"$PATH:/usr/sbin:/sbin\" command -v {name}"))
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
+    assert!(ok, "{}", needs(name));
+}
+
+/// The one-line failure for a missing tool or module.
+pub fn needs(what: &str) -> String {
+    format!("test needs {what}: run ./scripts/test.sh to install it")
+}
+
+/// Fail (never skip) unless running as root, saying why the test needs it.
+pub fn require_root(why: &str) {
+    // SAFETY: geteuid has no preconditions and touches no memory.
+    let euid = unsafe { libc::geteuid() };
     assert!(
-        ok,
-        "required tool `{name}` is not installed (run .ci/run or the README's test command)"
+        euid == 0,
+        "test needs root ({why}): run ./scripts/test.sh as root"
     );
 }

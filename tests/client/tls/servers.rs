@@ -3,13 +3,10 @@
 //! or capped at 1.2 through OpenSSL's configuration) and pyftpdlib's
 //! TLS_FTPHandler. Our own `ftpd` is in `ftpd.rs`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use crate::support::require_tool;
+use std::path::PathBuf;
 
 use super::super::peers::{Remote, Vsftpd};
-use super::super::{closed_port, tempdir, PyFtpd};
+use super::super::{tempdir, PyFtpd};
 use super::certs::TestPki;
 
 /// Which TLS versions vsftpd may negotiate.
@@ -28,32 +25,14 @@ pub struct VsftpdTls;
 
 impl VsftpdTls {
     pub fn start(pki: &TestPki, versions: Versions) -> Vsftpd {
-        require_tool("bash");
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/start-vsftpd-tls.sh");
-        let dir = tempdir();
-        let root = dir.path().join("root");
-        std::fs::create_dir(&root).expect("root");
-        let port = closed_port();
-        let pmin = 44_000 + (port % 500) * 20;
-        let mut cmd = Command::new("bash");
-        cmd.arg(&script)
-            .arg(&root)
-            .arg(port.to_string())
-            .arg(pmin.to_string())
-            .arg((pmin + 19).to_string())
-            .arg(pki.cert())
-            .arg(pki.key())
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit());
-        if versions == Versions::Tls12Only {
-            let conf = dir.path().join("openssl-tls12.cnf");
-            std::fs::write(&conf, OPENSSL_TLS12_ONLY).expect("write openssl.cnf");
-            cmd.env("OPENSSL_CONF", conf);
-        }
-        let out = cmd.output().expect("run start-vsftpd-tls.sh");
-        assert!(out.status.success(), "start-vsftpd-tls.sh failed");
-        Vsftpd::started(port, &out.stdout, dir)
+        Vsftpd::launch(|cmd, dir| {
+            cmd.arg(pki.cert()).arg(pki.key());
+            if versions == Versions::Tls12Only {
+                let conf = dir.join("openssl-tls12.cnf");
+                std::fs::write(&conf, OPENSSL_TLS12_ONLY).expect("write openssl.cnf");
+                cmd.env("OPENSSL_CONF", conf);
+            }
+        })
     }
 }
 
