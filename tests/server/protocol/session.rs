@@ -113,6 +113,37 @@ fn syst_answers_unix_type_l8() {
     assert_eq!(reply.lines, ["UNIX Type: L8"]);
 }
 
+/// FEAT and HELP are built from ftp-proto's verb table; this pins their
+/// text so that the table reproduces what they always said.
+#[test]
+fn feat_and_help_text_without_tls() {
+    let s = TestServer::start();
+    let mut r = RawSession::connect(s.addr);
+    let feat = r.expect("FEAT", 211);
+    assert_eq!(
+        feat.encode(),
+        "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n \
+         MLST type*;size*;modify*;perm*;unix.mode*;\r\n PASV\r\n REST STREAM\r\n \
+         SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n"
+    );
+    let help = r.expect("HELP", 214);
+    let want = [
+        "The following commands are recognized:",
+        "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD",
+        "MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT PWD  QUIT REIN REST RETR RMD",
+        "RNFR RNTO SITE SIZE STAT STOR STOU STRU SYST TYPE USER XCUP XCWD XMKD XPWD XRMD",
+        "Help OK",
+    ];
+    assert_eq!(help.lines, want);
+    assert_eq!(r.expect("HELP RETR", 214).lines, want);
+    // OPTS MLST changes the stars.
+    r.expect("USER anonymous", 331);
+    r.expect("PASS x@y", 230);
+    r.expect("OPTS MLST type;size;", 200);
+    let feat = r.expect("FEAT", 211);
+    assert_eq!(feat.lines[4], "MLST type*;size*;modify;perm;unix.mode;");
+}
+
 #[test]
 fn opts_utf8_on_answers_200() {
     let s = TestServer::start();
