@@ -96,22 +96,10 @@ fn size_in(reply: &Reply) -> Option<u64> {
     reply.text().trim().parse().ok()
 }
 
-/// Verbs whose 550 means "no such file or directory" (exit 3).
+/// Verbs whose 550 means "no such file or directory" (exit 3): those the
+/// verb table marks as naming an existing path.
 fn is_lookup(cmd: &Command) -> bool {
-    matches!(
-        cmd,
-        Command::Retr(_)
-            | Command::Size(_)
-            | Command::Mdtm(_)
-            | Command::Cwd(_)
-            | Command::Dele(_)
-            | Command::Rmd(_)
-            | Command::Rnfr(_)
-            | Command::Mlst(_)
-            | Command::Mlsd(_)
-            | Command::List(_)
-            | Command::Nlst(_)
-    )
+    cmd.spec().lookup
 }
 
 /// Turn a refusal into the right error: 550/450 on a lookup is "not found".
