@@ -105,6 +105,33 @@ fn commands_before_login_get_530() {
     assert_eq!(names, ["f.txt"]);
 }
 
+/// Every verb and alias in ftp-proto's table, sent bare before login: the
+/// server knows it (never 500), and the login gate follows the table's
+/// `before_login` (a gated verb gets 530, or 501 when parsing refused it first).
+#[test]
+fn every_table_verb_is_known_and_gated_as_declared() {
+    let s = TestServer::start();
+    let lines: Vec<(&str, bool)> = ftp_proto::VERBS
+        .iter()
+        .filter(|v| v.name != "QUIT")
+        .flat_map(|v| v.names().map(move |n| (n, v.before_login)))
+        .collect();
+    // A fresh connection per ten: max_commands_before_login caps a connection.
+    for chunk in lines.chunks(10) {
+        let mut r = RawSession::connect(s.addr);
+        for &(line, before_login) in chunk {
+            let reply = r.cmd(line);
+            assert_ne!(reply.code.0, 500, "{line} unknown: {reply:?}");
+            if before_login {
+                assert_ne!(reply.code.0, 530, "{line} refused before login: {reply:?}");
+            } else {
+                assert_code(&format!("{line} before login"), &reply, &[501, 530]);
+            }
+        }
+        r.expect("QUIT", 221);
+    }
+}
+
 #[test]
 fn syst_answers_unix_type_l8() {
     let s = TestServer::start();
