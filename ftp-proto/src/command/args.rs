@@ -96,7 +96,7 @@ pub(crate) mod ignored {
     }
 }
 
-/// A required path (RFC 959 <pathname>).
+/// A required path (RFC 959 `<pathname>`).
 pub(crate) mod path {
     use super::*;
     pub(crate) const KIND: ArgKind = ArgKind::Path;
