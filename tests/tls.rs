@@ -250,6 +250,33 @@ fn auth_without_tls_configured_is_504_and_the_session_goes_on() {
     c.expect("PASS x", 230);
 }
 
+/// With TLS configured FEAT adds AUTH TLS, PBSZ and PROT, in these places.
+#[test]
+fn feat_text_with_tls() {
+    let s = tls_server(|_| {});
+    let mut c = RawSession::connect(s.addr);
+    let feat = c.expect("FEAT", 211);
+    assert_eq!(
+        feat.lines,
+        [
+            "Features:",
+            "AUTH TLS",
+            "EPRT",
+            "EPSV",
+            "MDTM",
+            "MLST type*;size*;modify*;perm*;unix.mode*;",
+            "PBSZ",
+            "PASV",
+            "PROT",
+            "REST STREAM",
+            "SIZE",
+            "TVFS",
+            "UTF8",
+            "End",
+        ]
+    );
+}
+
 #[test]
 fn garbage_instead_of_a_client_hello_does_not_disturb_a_transfer() {
     let s = tls_server(|_| {});

@@ -78,22 +78,10 @@ pub struct FtpClient {
     pub(crate) data_resumed: Option<bool>,
 }
 
-/// Verbs whose 550 means "no such file or directory" (exit 3).
+/// Verbs whose 550 means "no such file or directory" (exit 3): those the
+/// verb table marks as naming an existing path.
 fn is_lookup(cmd: &Command) -> bool {
-    matches!(
-        cmd,
-        Command::Retr(_)
-            | Command::Size(_)
-            | Command::Mdtm(_)
-            | Command::Cwd(_)
-            | Command::Dele(_)
-            | Command::Rmd(_)
-            | Command::Rnfr(_)
-            | Command::Mlst(_)
-            | Command::Mlsd(_)
-            | Command::List(_)
-            | Command::Nlst(_)
-    )
+    cmd.spec().lookup
 }
 
 /// Turn a refusal into the right error: 550/450 on a lookup is "not found".

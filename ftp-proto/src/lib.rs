@@ -1,7 +1,7 @@
 //! `ftp-proto`: the FTP wire format shared by `ftpd` and `ftpc`, with no sockets
-//! and no filesystem. Commands (`command`), replies (`reply`), control-line
-//! framing (`codec`), data-connection address formats (`address`) and UTC
-//! timestamps (`time`).
+//! and no filesystem. Commands (`command`, generated from its verb table),
+//! replies (`reply`), control-line framing (`codec`), data-connection address
+//! formats (`address`) and UTC timestamps (`time`).
 
 pub mod address;
 pub mod codec;
@@ -11,6 +11,9 @@ pub mod time;
 
 pub use address::AddressError;
 pub use codec::{Frame, LineBuffer, DEFAULT_MAX_LINE};
-pub use command::{Command, EpsvArg, ParseError, ProtLevel, TransferType};
+pub use command::{
+    ArgKind, Command, DuringTransfer, EpsvArg, Feature, ParseError, ProtLevel, TransferType,
+    VerbSpec, VERBS,
+};
 pub use reply::{quote_path, unquote_path, MalformedReply, Reply, ReplyCode, ReplyParser};
 pub use time::CivilTime;

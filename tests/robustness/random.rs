@@ -4,8 +4,9 @@
 //! CRLF, a bare LF, or nothing (so it runs into the next item).
 
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::LazyLock;
 
-use ftp_proto::address;
+use ftp_proto::{address, ArgKind, VerbSpec, VERBS};
 
 use super::Ctx;
 
@@ -47,18 +48,24 @@ impl Rng {
     }
 }
 
-/// Verbs whose argument is a path (or optional path).
-const PATH_VERBS: &[&str] = &[
-    "CWD", "XCWD", "RETR", "STOR", "APPE", "STOU", "DELE", "RMD", "XRMD", "MKD", "XMKD", "RNFR",
-    "RNTO", "SIZE", "MDTM", "LIST", "NLST", "MLSD", "MLST", "STAT",
-];
+/// Verbs whose argument is a path (or optional path), aliases included,
+/// from ftp-proto's verb table, so a new verb is exercised without a list
+/// to remember here.
+static PATH_VERBS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| names_where(|v| matches!(v.arg, ArgKind::Path | ArgKind::OptionalPath)));
 
-/// Verbs sent without an argument (some take one; that is part of the test).
-const BARE_VERBS: &[&str] = &[
-    "CDUP", "XCUP", "PWD", "XPWD", "PASV", "EPSV", "ABOR", "NOOP", "SYST", "FEAT", "HELP", "REIN",
-    "CCC", "STAT", "LIST", "NLST", "MLSD", "MLST", "STOU", "ALLO", "ACCT", "USER", "PASS", "RETR",
-    "PORT", "EPRT", "REST", "TYPE", "MODE", "STRU", "AUTH", "PBSZ", "PROT", "SITE", "OPTS",
-];
+/// Every verb and alias sent without an argument (some need one; that is
+/// part of the test), except QUIT, which would end the session early.
+static BARE_VERBS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| names_where(|v| v.name != "QUIT"));
+
+fn names_where(f: impl Fn(&VerbSpec) -> bool) -> Vec<&'static str> {
+    VERBS
+        .iter()
+        .filter(|v| f(v))
+        .flat_map(VerbSpec::names)
+        .collect()
+}
 
 /// Verbs the server does not know, and near misses.
 const JUNK_VERBS: &[&str] = &[
@@ -117,12 +124,12 @@ pub fn item(rng: &mut Rng, ctx: &Ctx) -> Vec<u8> {
     let roll = rng.below(100);
     let line: Vec<u8> = match roll {
         0..=33 => {
-            let verb = rng.pick(PATH_VERBS);
+            let verb = rng.pick(&PATH_VERBS);
             let verb = cased(rng, verb);
             format!("{verb} {}", path(rng, ctx)).into_bytes()
         }
         34..=46 => {
-            let verb = rng.pick(BARE_VERBS);
+            let verb = rng.pick(&BARE_VERBS);
             cased(rng, verb).into_bytes()
         }
         47..=60 => data_setup(rng, ctx).into_bytes(),

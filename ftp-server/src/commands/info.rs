@@ -1,7 +1,7 @@
 //! FEAT, OPTS, HELP, STAT and SITE (RFC 959 §4.1.3, RFC 2389). FEAT lists
 //! exactly what is implemented.
 
-use ftp_proto::{Reply, ReplyCode};
+use ftp_proto::{command, Feature, Reply, ReplyCode};
 
 use super::listing::{Format, Lines};
 use super::{reply, resolve, storage, storage_error, tri, Outcome};
@@ -12,36 +12,22 @@ use crate::session::Session;
 /// Most lines a STAT listing sends over the control connection.
 const STAT_MAX_LINES: usize = 10_000;
 
+/// FEAT (RFC 2389 §3): each verb's feature from ftp-proto's verb table, in
+/// its order, then the features of no single verb. What depends on this
+/// server's setup is filled in here.
 pub fn feat(s: &Session) -> Outcome {
     let mut lines = vec!["Features:".to_string()];
-    for f in [
-        "EPRT",
-        "EPSV",
-        "MDTM",
-        "PASV",
-        "REST STREAM",
-        "SIZE",
-        "TVFS",
-        "UTF8",
-    ] {
-        lines.push(f.to_string());
+    for feature in command::features() {
+        match feature {
+            Feature::Always(text) => lines.push(text.to_string()),
+            // RFC 4217 §6: listed only when TLS is really available.
+            Feature::WithTls(text) if s.tls.is_some() => lines.push(text.to_string()),
+            Feature::WithTls(_) => {}
+            Feature::MlstFacts => lines.push(feat_mlst(&s.facts)),
+        }
     }
-    lines.insert(4, feat_mlst(&s.facts));
-    if s.tls.is_some() {
-        // RFC 4217 §6: listed only when TLS is really available.
-        lines.splice(1..1, ["AUTH TLS".to_string()]);
-        let at = lines
-            .iter()
-            .position(|l| l.starts_with("PASV"))
-            .unwrap_or(lines.len());
-        lines.splice(at..at, ["PBSZ".to_string()]);
-        let at = lines
-            .iter()
-            .position(|l| l.starts_with("REST"))
-            .unwrap_or(lines.len());
-        lines.splice(at..at, ["PROT".to_string()]);
-    }
-    lines.push("End".to_string());
+    // RFC 3659 §6 path names, RFC 2640 §3.3 UTF-8 names.
+    lines.extend(["TVFS", "UTF8", "End"].map(String::from));
     Outcome::Reply(Reply::multi(ReplyCode::SYSTEM_STATUS, lines))
 }
 
@@ -66,17 +52,12 @@ pub fn opts(s: &mut Session, arg: &str) -> Outcome {
     }
 }
 
+/// HELP (RFC 959 §4.1.3): every verb and alias the table lists for HELP.
 pub fn help() -> Outcome {
-    Outcome::Reply(Reply::multi(
-        ReplyCode::HELP,
-        [
-            "The following commands are recognized:",
-            "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD",
-            "MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT PWD  QUIT REIN REST RETR RMD",
-            "RNFR RNTO SITE SIZE STAT STOR STOU STRU SYST TYPE USER XCUP XCWD XMKD XPWD XRMD",
-            "Help OK",
-        ],
-    ))
+    let mut lines = vec!["The following commands are recognized:".to_string()];
+    lines.extend(command::help_lines());
+    lines.push("Help OK".to_string());
+    Outcome::Reply(Reply::multi(ReplyCode::HELP, lines))
 }
 
 pub fn site(_s: &Session, arg: &str) -> Outcome {

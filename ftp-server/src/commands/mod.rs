@@ -43,25 +43,6 @@ pub fn reply(code: ReplyCode, text: impl AsRef<str>) -> Outcome {
     Outcome::Reply(Reply::new(code, text))
 }
 
-/// Commands allowed before login (everything else gets 530).
-pub fn allowed_before_login(cmd: &Command) -> bool {
-    use Command as C;
-    matches!(
-        cmd,
-        C::User(_)
-            | C::Pass(_)
-            | C::Quit
-            | C::Feat
-            | C::Syst
-            | C::Noop
-            | C::Help(_)
-            | C::Opts(_)
-            | C::Auth(_)
-            | C::Pbsz(_)
-            | C::Prot(_)
-    )
-}
-
 /// Route one command to its handler. `restart` (REST) and `rename` (RNFR)
 /// were set by the previous command and apply to this one only.
 pub async fn dispatch(

@@ -67,11 +67,6 @@ fn parse_error_reply(e: &ParseError) -> Reply {
     Reply::new(code, text)
 }
 
-/// Commands answered at once even while a transfer runs (RFC 959 §4.1.3).
-fn answers_during_transfer(cmd: &Command) -> bool {
-    matches!(cmd, Command::Abor | Command::Stat(None) | Command::Noop)
-}
-
 impl Session {
     /// Serve one control connection until QUIT, EOF, timeout or shutdown.
     pub async fn run(
@@ -137,8 +132,10 @@ impl Session {
                     Frame::TooLong => None,
                     Frame::Line(l) => Some(Command::parse_bytes(l)),
                 };
+                // ABOR, NOOP and bare STAT are answered at once (the verb
+                // table's `during_transfer`); the rest wait for the transfer.
                 if self.transfer.is_some() {
-                    let now = matches!(&parsed, Some(Ok(c)) if answers_during_transfer(c));
+                    let now = matches!(&parsed, Some(Ok(c)) if c.answered_during_transfer());
                     if !now {
                         deferred = Some(frame);
                         break;
@@ -235,7 +232,7 @@ impl Session {
                 ));
             }
         }
-        if !self.auth.is_logged_in() && !commands::allowed_before_login(&cmd) {
+        if !self.auth.is_logged_in() && !cmd.allowed_before_login() {
             tracing::info!(peer = %self.peer, verb = cmd.verb(), "refused before login");
             return Outcome::Reply(Reply::new(
                 ReplyCode::NOT_LOGGED_IN,
@@ -243,14 +240,12 @@ impl Session {
             ));
         }
         // REST applies to the next RETR/STOR; clients may set up the data
-        // connection (or TYPE) in between, as vsftpd and pyftpdlib allow.
-        let restart = match cmd {
-            Command::Pasv
-            | Command::Epsv(_)
-            | Command::Port(_)
-            | Command::Eprt(_)
-            | Command::Type(_) => self.restart,
-            _ => self.restart.take(),
+        // connection (or TYPE) in between, as vsftpd and pyftpdlib allow
+        // (the verb table's `keeps_rest`).
+        let restart = if cmd.keeps_rest() {
+            self.restart
+        } else {
+            self.restart.take()
         };
         let rename = self.pending_rename.take();
         commands::dispatch(self, cmd, restart, rename).await

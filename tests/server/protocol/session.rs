@@ -105,12 +105,70 @@ fn commands_before_login_get_530() {
     assert_eq!(names, ["f.txt"]);
 }
 
+/// Every verb and alias in ftp-proto's table, sent bare before login: the
+/// server knows it (never 500), and the login gate follows the table's
+/// `before_login` (a gated verb gets 530, or 501 when parsing refused it first).
+#[test]
+fn every_table_verb_is_known_and_gated_as_declared() {
+    let s = TestServer::start();
+    let lines: Vec<(&str, bool)> = ftp_proto::VERBS
+        .iter()
+        .filter(|v| v.name != "QUIT")
+        .flat_map(|v| v.names().map(move |n| (n, v.before_login)))
+        .collect();
+    // A fresh connection per ten: max_commands_before_login caps a connection.
+    for chunk in lines.chunks(10) {
+        let mut r = RawSession::connect(s.addr);
+        for &(line, before_login) in chunk {
+            let reply = r.cmd(line);
+            assert_ne!(reply.code.0, 500, "{line} unknown: {reply:?}");
+            if before_login {
+                assert_ne!(reply.code.0, 530, "{line} refused before login: {reply:?}");
+            } else {
+                assert_code(&format!("{line} before login"), &reply, &[501, 530]);
+            }
+        }
+        r.expect("QUIT", 221);
+    }
+}
+
 #[test]
 fn syst_answers_unix_type_l8() {
     let s = TestServer::start();
     let mut r = RawSession::login(s.addr);
     let reply = r.expect("SYST", 215);
     assert_eq!(reply.lines, ["UNIX Type: L8"]);
+}
+
+/// FEAT and HELP are built from ftp-proto's verb table; this pins their
+/// text so that the table reproduces what they always said.
+#[test]
+fn feat_and_help_text_without_tls() {
+    let s = TestServer::start();
+    let mut r = RawSession::connect(s.addr);
+    let feat = r.expect("FEAT", 211);
+    assert_eq!(
+        feat.encode(),
+        "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n \
+         MLST type*;size*;modify*;perm*;unix.mode*;\r\n PASV\r\n REST STREAM\r\n \
+         SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n"
+    );
+    let help = r.expect("HELP", 214);
+    let want = [
+        "The following commands are recognized:",
+        "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD",
+        "MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT PWD  QUIT REIN REST RETR RMD",
+        "RNFR RNTO SITE SIZE STAT STOR STOU STRU SYST TYPE USER XCUP XCWD XMKD XPWD XRMD",
+        "Help OK",
+    ];
+    assert_eq!(help.lines, want);
+    assert_eq!(r.expect("HELP RETR", 214).lines, want);
+    // OPTS MLST changes the stars.
+    r.expect("USER anonymous", 331);
+    r.expect("PASS x@y", 230);
+    r.expect("OPTS MLST type;size;", 200);
+    let feat = r.expect("FEAT", 211);
+    assert_eq!(feat.lines[4], "MLST type*;size*;modify;perm;unix.mode;");
 }
 
 #[test]
