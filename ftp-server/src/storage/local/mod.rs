@@ -175,9 +175,7 @@ impl LocalStorage {
             let file = self.root.open_with(client(path)?, &options)?.into_std();
             return Ok(files::LocalUpload::in_place(self, file, path, 0, false));
         }
-        if self.root.metadata(client(path)?).is_ok_and(|m| m.is_dir()) {
-            return Err(StorageError::IsADirectory);
-        }
+        // A directory fails the open itself (EISDIR), so no stat first.
         let mut options = OpenOptions::new();
         options.write(true).create(true).mode(FILE_MODE);
         let (file, len) = self.open_regular(path, &mut options)?;
