@@ -111,7 +111,7 @@ impl UserDb {
     /// Parse and validate a users file's `text`. `path` is only used in
     /// messages; homes are checked against `root` on disk.
     pub fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, AccountsError> {
-        file::parse(path, text, root)
+        file::parse(path, text, Some(root))
     }
 
     /// How many accounts the file defines.
@@ -144,7 +144,9 @@ impl UserDb {
 /// password checks.
 pub struct Accounts {
     path: PathBuf,
-    root: PathBuf,
+    /// The served directory homes are checked in; `None` on an object
+    /// store, where a home is a key prefix checked at login.
+    root: Option<PathBuf>,
     db: RwLock<Arc<UserDb>>,
     /// Each argon2 check takes about 19 MiB and a core for tens of
     /// milliseconds; this bounds how many run at once (PASS floods).
@@ -164,10 +166,24 @@ impl Accounts {
     /// Read and validate `path`; homes are relative to `root`. At most
     /// `max_checks` password checks run at once (at least one).
     pub fn load(path: &Path, root: &Path, max_checks: usize) -> Result<Accounts, AccountsError> {
+        Self::load_in(path, Some(root), max_checks)
+    }
+
+    /// `load` for a root that is not a local directory (the S3 backend):
+    /// homes are checked as paths only here, and for existence at login.
+    pub fn load_without_root(path: &Path, max_checks: usize) -> Result<Accounts, AccountsError> {
+        Self::load_in(path, None, max_checks)
+    }
+
+    fn load_in(
+        path: &Path,
+        root: Option<&Path>,
+        max_checks: usize,
+    ) -> Result<Accounts, AccountsError> {
         let db = read_file(path, root)?;
         Ok(Accounts {
             path: path.to_path_buf(),
-            root: root.to_path_buf(),
+            root: root.map(Path::to_path_buf),
             db: RwLock::new(Arc::new(db)),
             checks: tokio::sync::Semaphore::new(max_checks.max(1)),
         })
@@ -176,7 +192,7 @@ impl Accounts {
     /// Read the file again and swap it in; on error the current accounts
     /// stay. Returns the new number of accounts. Blocking.
     pub fn reload(&self) -> Result<usize, AccountsError> {
-        let db = read_file(&self.path, &self.root)?;
+        let db = read_file(&self.path, self.root.as_deref())?;
         let n = db.len();
         *self.db.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(db);
         Ok(n)
@@ -250,12 +266,12 @@ pub fn hash_password(password: &str) -> Result<String, AccountsError> {
         .map_err(|e| AccountsError::Hash(e.to_string()))
 }
 
-fn read_file(path: &Path, root: &Path) -> Result<UserDb, AccountsError> {
+fn read_file(path: &Path, root: Option<&Path>) -> Result<UserDb, AccountsError> {
     let text = std::fs::read_to_string(path).map_err(|source| AccountsError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    UserDb::parse(path, &text, root)
+    file::parse(path, &text, root)
 }
 
 /// Does `password` match the PHC string `hash`? Any error is a mismatch.

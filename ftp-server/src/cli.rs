@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::accounts::Accounts;
 use crate::config::{Config, User};
+use crate::storage::{S3Config, DEFAULT_PART_SIZE};
 use crate::tls::{self, TlsConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,9 +42,44 @@ pub enum Command {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Directory to serve; clients see it as `/`.
-    #[arg(long, env = "FTPD_ROOT", required = true)]
+    /// Directory to serve; clients see it as `/`. Exactly one of --root and --storage.
+    #[arg(
+        long,
+        env = "FTPD_ROOT",
+        required_unless_present = "storage",
+        conflicts_with = "storage"
+    )]
     pub root: Option<PathBuf>,
+    /// Serve an S3 bucket (prefix) instead of a directory: s3://BUCKET[/PREFIX].
+    /// Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+    #[arg(long, env = "FTPD_STORAGE", value_name = "s3://BUCKET[/PREFIX]")]
+    pub storage: Option<String>,
+    /// The S3 endpoint of a self-hosted store (path-style), e.g. http://127.0.0.1:9000;
+    /// without it, AWS itself. Plain http is meant for loopback or a private network.
+    #[arg(
+        long,
+        env = "FTPD_S3_ENDPOINT",
+        value_name = "URL",
+        requires = "storage"
+    )]
+    pub s3_endpoint: Option<String>,
+    /// The S3 region.
+    #[arg(
+        long,
+        env = "AWS_REGION",
+        value_name = "REGION",
+        default_value = "us-east-1"
+    )]
+    pub s3_region: String,
+    /// Seconds one S3 request may take, with its retries (and a download may stall)
+    /// before the command gets 451.
+    #[arg(
+        long,
+        env = "FTPD_S3_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 10
+    )]
+    pub s3_timeout: u64,
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "FTPD_LISTEN", default_value = "127.0.0.1:2121")]
     pub listen: SocketAddr,
@@ -180,16 +216,32 @@ fn parse_range(s: &str) -> Result<(u16, u16), String> {
 impl Cli {
     /// Validate and build the server configuration.
     pub fn into_config(self) -> Result<Config, String> {
-        let root = self.root.clone().ok_or("--root DIR is required")?;
-        let meta = std::fs::metadata(&root).map_err(|e| format!("root {}: {e}", root.display()))?;
-        if !meta.is_dir() {
-            return Err(format!("root {}: not a directory", root.display()));
-        }
+        let s3 = match &self.storage {
+            Some(url) => Some(self.s3_config(url)?),
+            None => None,
+        };
+        let root = match (&self.root, &s3) {
+            (Some(root), None) => {
+                let meta =
+                    std::fs::metadata(root).map_err(|e| format!("root {}: {e}", root.display()))?;
+                if !meta.is_dir() {
+                    return Err(format!("root {}: not a directory", root.display()));
+                }
+                root.clone()
+            }
+            (None, Some(_)) => PathBuf::new(),
+            _ => {
+                return Err(
+                    "exactly one of --root DIR and --storage s3://BUCKET is required".into(),
+                )
+            }
+        };
         if let Some(IpAddr::V6(_)) = self.public_addr {
             return Err("--public-addr must be an IPv4 address (PASV cannot announce IPv6)".into());
         }
         let tls = self.tls_config()?;
         let mut c = Config::new(root);
+        c.s3 = s3;
         c.tls = tls;
         c.listen = self.listen;
         c.write = self.write;
@@ -199,8 +251,11 @@ impl Cli {
             self.anonymous || (self.users.is_empty() && self.users_file.is_none())
         };
         if let Some(file) = &self.users_file {
-            let accounts =
-                Accounts::load(file, &c.root, c.max_password_checks).map_err(|e| e.to_string())?;
+            let accounts = match c.s3 {
+                Some(_) => Accounts::load_without_root(file, c.max_password_checks),
+                None => Accounts::load(file, &c.root, c.max_password_checks),
+            }
+            .map_err(|e| e.to_string())?;
             c.accounts = Some(Arc::new(accounts));
         }
         c.users = self.users;
@@ -219,6 +274,44 @@ impl Cli {
         }
         c.implicit_tls_listen = self.implicit_tls_listen;
         Ok(c)
+    }
+
+    /// The S3 settings from `--storage s3://BUCKET[/PREFIX]`, the S3 flags
+    /// and the standard AWS credential variables.
+    fn s3_config(&self, url: &str) -> Result<S3Config, String> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("--storage {url:?}: expected s3://BUCKET[/PREFIX]"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!("--storage {url:?}: no bucket name"));
+        }
+        if let Some(endpoint) = &self.s3_endpoint {
+            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                return Err(format!(
+                    "--s3-endpoint {endpoint:?}: expected http://HOST:PORT or https://HOST"
+                ));
+            }
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let (Some(access_key_id), Some(secret_access_key)) =
+            (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+        else {
+            return Err(
+                "--storage s3://...: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
+            );
+        };
+        Ok(S3Config {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id,
+            secret_access_key,
+            session_token: var("AWS_SESSION_TOKEN"),
+            timeout: Duration::from_secs(self.s3_timeout.max(1)),
+            part_size: DEFAULT_PART_SIZE,
+        })
     }
 
     /// Build the TLS settings from the certificate flags, if any.

@@ -27,8 +27,10 @@ impl std::fmt::Debug for User {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The served directory: the client's `/`.
+    /// The served directory: the client's `/` (unused with `s3`).
     pub root: PathBuf,
+    /// Serve this S3 bucket prefix instead of `root` (`--storage s3://...`).
+    pub s3: Option<crate::storage::S3Config>,
     /// Where the binary listens (tests pass their own listener to `run`).
     pub listen: SocketAddr,
     /// Grant write access (STOR, DELE, MKD, ...) to every logged-in user.
@@ -88,6 +90,7 @@ impl Config {
     pub fn new(root: impl Into<PathBuf>) -> Config {
         Config {
             root: root.into(),
+            s3: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 2121)),
             write: false,
             users: Vec::new(),

@@ -55,10 +55,11 @@ pub async fn bind_listeners(
     config: &Config,
 ) -> Result<(TcpListener, Option<TcpListener>), StartError> {
     let (listener, addr) = bind(config.listen).await?;
-    println!(
-        "ftpd listening on ftp://{addr} serving {}",
-        config.root.display()
-    );
+    let served = match &config.s3 {
+        Some(s3) => format!("s3://{}/{}", s3.bucket, s3.prefix),
+        None => config.root.display().to_string(),
+    };
+    println!("ftpd listening on ftp://{addr} serving {served}");
     let implicit = match config.implicit_tls_listen {
         Some(at) => {
             let (l, addr) = bind(at).await?;

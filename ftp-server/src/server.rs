@@ -17,13 +17,15 @@ use crate::config::Config;
 use crate::data::canonical_ip;
 use crate::limits::{Limits, Refusal};
 use crate::session::Session;
-use crate::storage::{LocalStorage, Storage};
+use crate::storage::{LocalStorage, S3Storage, Storage, StorageError};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("cannot serve root directory: {0}")]
     Root(#[source] std::io::Error),
+    #[error("cannot serve the S3 bucket: {0}")]
+    S3(String),
 }
 
 /// Serve FTP on `listener` until `shutdown` completes.
@@ -108,6 +110,27 @@ pub async fn run_listeners(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    if let Some(s3) = &config.s3 {
+        let storage = S3Storage::new(s3).map_err(ServerError::S3)?;
+        // A missing bucket or refused credentials stop ftpd; a store that
+        // is down only warns, since it may come back.
+        match storage.check().await {
+            Ok(()) => {}
+            // object_store reports a listing's 404 as a generic error.
+            Err(StorageError::Unavailable(why)) if why.contains("NoSuchBucket") => {
+                return Err(ServerError::S3(format!("no bucket {:?}", s3.bucket)))
+            }
+            Err(StorageError::Unavailable(why)) => {
+                tracing::warn!(bucket = %s3.bucket, %why, "object store not reachable yet");
+            }
+            Err(StorageError::NotFound) => {
+                return Err(ServerError::S3(format!("no bucket {:?}", s3.bucket)))
+            }
+            Err(e) => return Err(ServerError::S3(format!("bucket {:?}: {e}", s3.bucket))),
+        }
+        tracing::info!(bucket = %s3.bucket, prefix = %s3.prefix, "serving S3");
+        return run_with_storage(listener, implicit, config, Arc::new(storage), shutdown).await;
+    }
     // Fail early on a bad root, and remove temp files an earlier crash left.
     let storage = LocalStorage::new(&config.root)
         .map_err(ServerError::Root)?

@@ -17,7 +17,7 @@ use crate::storage::{LocalStorage, StorageError, VirtualPath};
 
 /// `UserDb::parse`: TOML first (its errors carry a span), then each
 /// account's name, hash and home, each error at the line of its value.
-pub(super) fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, AccountsError> {
+pub(super) fn parse(path: &Path, text: &str, root: Option<&Path>) -> Result<UserDb, AccountsError> {
     let invalid = |span: Range<usize>, message: String| AccountsError::Invalid {
         path: path.to_path_buf(),
         line: line_of(text, span.start),
@@ -25,11 +25,15 @@ pub(super) fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, Acco
     };
     let doc: UsersFile = toml::from_str(text)
         .map_err(|e| invalid(e.span().unwrap_or(0..0), one_line(e.message())))?;
-    let storage = LocalStorage::new(root).map_err(|source| AccountsError::Root {
-        path: path.to_path_buf(),
-        root: root.to_path_buf(),
-        source,
-    })?;
+    let storage = root
+        .map(|root| {
+            LocalStorage::new(root).map_err(|source| AccountsError::Root {
+                path: path.to_path_buf(),
+                root: root.to_path_buf(),
+                source,
+            })
+        })
+        .transpose()?;
     let mut users: HashMap<String, Account> = HashMap::new();
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     for raw in doc.user {
@@ -49,7 +53,7 @@ pub(super) fn parse(path: &Path, text: &str, root: &Path) -> Result<UserDb, Acco
         })?;
         let home = match &raw.home {
             None => PathBuf::new(),
-            Some(h) => check_home(&storage, h.get_ref()).map_err(|why| {
+            Some(h) => check_home(storage.as_ref(), h.get_ref()).map_err(|why| {
                 invalid(
                     h.span(),
                     format!("home {:?} of {name:?} {why}", h.get_ref()),
@@ -136,9 +140,10 @@ pub(super) fn check_hash(phc: &str) -> Result<(), String> {
 /// A home must be a relative path without `..`, naming an existing directory
 /// that the sandbox opens beneath the root (so not a symlink leading out).
 /// It is opened through the same chokepoint as at login
-/// (`LocalStorage::scope_blocking`). Returns it as a relative path. The
-/// error completes "home \"x\" of \"alice\" ...".
-pub(super) fn check_home(root: &LocalStorage, home: &str) -> Result<PathBuf, String> {
+/// (`LocalStorage::scope_blocking`); without a local root (an object
+/// store) only the path is checked here. Returns it as a relative path.
+/// The error completes "home \"x\" of \"alice\" ...".
+pub(super) fn check_home(root: Option<&LocalStorage>, home: &str) -> Result<PathBuf, String> {
     let rel = Path::new(home);
     if rel.is_absolute() {
         return Err("must be relative to the served root".into());
@@ -152,6 +157,9 @@ pub(super) fn check_home(root: &LocalStorage, home: &str) -> Result<PathBuf, Str
     let path = VirtualPath::root()
         .resolve(home)
         .map_err(|e| format!("is not a valid path ({e})"))?;
+    let Some(root) = root else {
+        return Ok(rel.to_path_buf());
+    };
     match root.scope_blocking(&path) {
         Ok(_) => Ok(rel.to_path_buf()),
         Err(StorageError::PermissionDenied) => {

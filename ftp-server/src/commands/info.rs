@@ -114,8 +114,13 @@ pub async fn stat(s: &Session, arg: Option<&str>) -> Outcome {
                     break;
                 }
             }
-            lines.push("End of status".to_string());
-            Ok(lines)
+            match listing.take_error() {
+                Some(e) => Err(e),
+                None => {
+                    lines.push("End of status".to_string());
+                    Ok(lines)
+                }
+            }
         }
         Err(e) => Err(e),
     };

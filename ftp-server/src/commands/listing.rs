@@ -12,7 +12,7 @@ use super::transfer::{require_data, start};
 use super::{reply, resolve, storage, storage_error, tri, Outcome};
 use crate::listing::{self, Facts};
 use crate::session::{AuthState, Session};
-use crate::storage::{DirStream, Metadata, Storage, VirtualPath};
+use crate::storage::{DirStream, Metadata, Storage, StorageError, VirtualPath};
 use crate::transfer::Job;
 
 /// Bytes collected before a chunk is handed to the data connection.
@@ -59,6 +59,9 @@ pub(crate) struct Lines {
     /// Lines ready before the directory's entries (header, or the file).
     first: Option<Vec<String>>,
     entries: Option<Box<dyn DirStream>>,
+    /// Why the listing stopped short: the transfer then fails (451)
+    /// instead of passing a partial listing off as complete.
+    error: Option<StorageError>,
 }
 
 impl Lines {
@@ -79,6 +82,7 @@ impl Lines {
                 now,
                 first: Some(first),
                 entries: None,
+                error: None,
             };
         }
         if let Format::Mlsd { facts, write } = format {
@@ -94,11 +98,11 @@ impl Lines {
                 ));
             }
         }
-        let entries = match st.list(path).await {
-            Ok(entries) => Some(entries),
+        let (entries, error) = match st.list(path).await {
+            Ok(entries) => (Some(entries), None),
             Err(e) => {
-                tracing::warn!(%path, error = %e, "listing failed");
-                None
+                tracing::warn!(%path, error = ?e, "listing failed");
+                (None, Some(e))
             }
         };
         Lines {
@@ -106,7 +110,13 @@ impl Lines {
             now,
             first: Some(first),
             entries,
+            error,
         }
+    }
+
+    /// Why the listing ended early, once `next` has returned `None`.
+    pub(crate) fn take_error(&mut self) -> Option<StorageError> {
+        self.error.take()
     }
 
     /// The next lines; `None` at the end (a read error ends the listing).
@@ -125,8 +135,9 @@ impl Lines {
                     .collect(),
             ),
             Some(Err(e)) => {
-                tracing::warn!(error = %e, "listing ended early");
+                tracing::warn!(error = ?e, "listing ended early");
                 self.entries = None;
+                self.error = Some(e);
                 None
             }
             None => {
@@ -167,14 +178,15 @@ async fn listing_transfer(
 
 /// Produce the listing in its own task; chunks flow through a small
 /// bounded channel, so memory stays flat however large the directory. The
-/// task ends when the listing does or the transfer stops taking chunks.
+/// task ends when the listing does or the transfer stops taking chunks;
+/// a storage error is sent last, so the transfer fails with it.
 fn spawn_producer(
     st: Arc<dyn Storage>,
     path: VirtualPath,
     meta: Metadata,
     format: Format,
-) -> mpsc::Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel::<Vec<u8>>(4);
+) -> mpsc::Receiver<Result<Vec<u8>, StorageError>> {
+    let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
         let mut lines = Lines::open(st.as_ref(), &path, &meta, format).await;
         let mut buf = Vec::with_capacity(CHUNK);
@@ -184,14 +196,17 @@ fn spawn_producer(
                 buf.extend_from_slice(b"\r\n");
                 if buf.len() >= CHUNK {
                     let full = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
-                    if tx.send(full).await.is_err() {
+                    if tx.send(Ok(full)).await.is_err() {
                         return;
                     }
                 }
             }
         }
-        if !buf.is_empty() {
-            let _ = tx.send(buf).await;
+        if !buf.is_empty() && tx.send(Ok(buf)).await.is_err() {
+            return;
+        }
+        if let Some(e) = lines.take_error() {
+            let _ = tx.send(Err(e)).await;
         }
     });
     rx

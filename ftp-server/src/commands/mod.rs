@@ -120,7 +120,17 @@ pub fn storage_error(s: &Session, what: &str, e: &StorageError) -> Outcome {
             ReplyCode::FILE_UNAVAILABLE,
             "Restart offset is beyond the end of the file",
         ),
-        E::Unsupported(_) => (ReplyCode::NOT_IMPLEMENTED, "Not supported by this storage"),
+        E::Unsupported(op) => {
+            tracing::info!(peer = %s.peer, user = s.user_name(), what, op, "unsupported by storage");
+            return reply(
+                ReplyCode::NOT_IMPLEMENTED,
+                format!("{what}: {op} is not supported by this storage"),
+            );
+        }
+        E::Unavailable(_) => (
+            ReplyCode::LOCAL_ERROR,
+            "Storage temporarily unavailable, try again later",
+        ),
         E::Io(_) => (ReplyCode::LOCAL_ERROR, "Local error in processing"),
     };
     tracing::info!(peer = %s.peer, user = s.user_name(), what, error = ?e, "refused");

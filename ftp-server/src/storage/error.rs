@@ -28,6 +28,10 @@ pub enum StorageError {
     /// The backend cannot do this (see `Capabilities`); names the operation.
     #[error("{0} is not supported by this storage")]
     Unsupported(&'static str),
+    /// The object store failed or did not answer in time; the text (for
+    /// the log only) says which request and why. Transient: 451.
+    #[error("object store unavailable")]
+    Unavailable(String),
     /// Anything else; the io error goes to the log only.
     #[error("local error")]
     Io(#[source] io::Error),

@@ -24,12 +24,14 @@
 
 mod error;
 mod local;
+mod s3;
 #[cfg(test)]
 mod sandbox_tests;
 mod vpath;
 
 pub use error::StorageError;
 pub use local::{LocalStorage, TEMP_PREFIX};
+pub use s3::{S3Config, S3Storage, DEFAULT_PART_SIZE, DEFAULT_TIMEOUT, MIN_PART_SIZE};
 pub use vpath::{PathError, VirtualPath};
 
 use std::future::Future;

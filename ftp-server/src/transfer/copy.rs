@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::ascii::{from_crlf, to_crlf};
 use super::settle::{peer_closed, precise_sleep, UPLOAD_SETTLE};
 use super::Fail;
-use crate::storage::{ReadStream, Upload};
+use crate::storage::{ReadStream, StorageError, Upload};
 use crate::stream::MaybeTls;
 
 /// Buffer size for copying file data.
@@ -122,10 +122,11 @@ impl Copy<'_> {
     /// LIST / NLST / MLSD: write the chunks the producer makes.
     pub(super) async fn listing<W: AsyncWrite + Unpin>(
         &self,
-        mut chunks: mpsc::Receiver<Vec<u8>>,
+        mut chunks: mpsc::Receiver<Result<Vec<u8>, StorageError>>,
         conn: &mut W,
     ) -> Result<(), Fail> {
         while let Some(chunk) = chunks.recv().await {
+            let chunk = chunk.map_err(Fail::Local)?;
             self.write_net(conn, &chunk).await?;
             self.progress
                 .fetch_add(chunk.len() as u64, Ordering::Relaxed);

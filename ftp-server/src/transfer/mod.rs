@@ -40,7 +40,10 @@ pub enum Job {
     /// STOR / APPE / STOU: committed on success, aborted otherwise.
     Receive { upload: Box<dyn Upload> },
     /// LIST / NLST / MLSD: text produced by a blocking producer, streamed in chunks.
-    Listing { chunks: mpsc::Receiver<Vec<u8>> },
+    /// A storage error, sent last, fails the transfer.
+    Listing {
+        chunks: mpsc::Receiver<Result<Vec<u8>, StorageError>>,
+    },
 }
 
 /// A transfer ready to start: the 150 reply to send first, and the job.

@@ -1,0 +1,152 @@
+//! STOR on S3. Data fills one part-sized buffer. A file that ends before
+//! the buffer is full is one PUT at commit; a larger one becomes a
+//! multipart upload, each full part sent by its own task while the next
+//! fills, with at most one part in flight, so memory per upload is about
+//! two parts. The object appears only when the upload completes; abort
+//! (or drop, when a session dies) aborts the multipart upload, so the
+//! previous object stays as it was and no parts are left behind.
+
+use std::sync::Arc;
+
+use object_store::path::Path;
+use object_store::{MultipartUpload, ObjectStore, PutPayload};
+use tokio::task::JoinHandle;
+
+use super::error::bounded;
+use super::Inner;
+use crate::storage::{BoxFuture, StorageError, Upload};
+
+type PartTask = JoinHandle<Result<(), StorageError>>;
+
+pub(super) struct S3Upload {
+    inner: Arc<Inner>,
+    key: Path,
+    buf: Vec<u8>,
+    /// Started once the first part is full.
+    multipart: Option<Box<dyn MultipartUpload>>,
+    in_flight: Option<PartTask>,
+}
+
+impl S3Upload {
+    pub(super) fn new(inner: Arc<Inner>, key: Path) -> S3Upload {
+        S3Upload {
+            inner,
+            key,
+            buf: Vec::new(),
+            multipart: None,
+            in_flight: None,
+        }
+    }
+
+    /// Wait for the part in flight, if any.
+    async fn settle(&mut self) -> Result<(), StorageError> {
+        match self.in_flight.take() {
+            Some(task) => task.await.map_err(StorageError::join)?,
+            None => Ok(()),
+        }
+    }
+
+    /// Send the buffer as the next part (starting the multipart upload
+    /// with the first), once the previous part is in.
+    async fn send_part(&mut self) -> Result<(), StorageError> {
+        self.settle().await?;
+        let limit = self.inner.timeout;
+        let upload = match &mut self.multipart {
+            Some(upload) => upload,
+            None => {
+                let created = bounded(
+                    limit,
+                    "create multipart upload",
+                    self.inner.store.put_multipart(&self.key),
+                )
+                .await?;
+                self.multipart.insert(created)
+            }
+        };
+        let data = std::mem::take(&mut self.buf);
+        let part = upload.put_part(PutPayload::from(data));
+        self.in_flight = Some(tokio::spawn(bounded(limit, "upload part", part)));
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> Result<(), StorageError> {
+        let limit = self.inner.timeout;
+        if self.multipart.is_none() {
+            let data = PutPayload::from(std::mem::take(&mut self.buf));
+            bounded(limit, "put", self.inner.store.put(&self.key, data)).await?;
+            return Ok(());
+        }
+        if !self.buf.is_empty() {
+            self.send_part().await?;
+        }
+        self.settle().await?;
+        if let Some(upload) = self.multipart.as_mut() {
+            bounded(limit, "complete multipart upload", upload.complete()).await?;
+        }
+        self.multipart = None;
+        Ok(())
+    }
+
+    async fn abort_multipart(&mut self) {
+        if let Some(task) = self.in_flight.take() {
+            task.abort();
+        }
+        if let Some(mut upload) = self.multipart.take() {
+            if let Err(e) = bounded(self.inner.timeout, "abort", upload.abort()).await {
+                tracing::warn!(key = %self.key, error = ?e, "could not abort a multipart upload");
+            }
+        }
+    }
+}
+
+impl Upload for S3Upload {
+    fn write<'a>(&'a mut self, mut data: &'a [u8]) -> BoxFuture<'a, Result<(), StorageError>> {
+        Box::pin(async move {
+            let part_size = self.inner.part_size;
+            while !data.is_empty() {
+                if self.buf.capacity() == 0 {
+                    self.buf.reserve_exact(part_size);
+                }
+                let n = (part_size - self.buf.len()).min(data.len());
+                self.buf.extend_from_slice(&data[..n]);
+                data = &data[n..];
+                if self.buf.len() == part_size {
+                    self.send_part().await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn commit(mut self: Box<Self>) -> BoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(async move {
+            let result = self.finish().await;
+            if result.is_err() {
+                self.abort_multipart().await;
+            }
+            result
+        })
+    }
+
+    fn abort(mut self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move { self.abort_multipart().await })
+    }
+}
+
+impl Drop for S3Upload {
+    /// A session that died mid-upload: abort the multipart upload in the
+    /// background, so its parts do not linger in the bucket.
+    fn drop(&mut self) {
+        if let Some(task) = self.in_flight.take() {
+            task.abort();
+        }
+        if let Some(mut upload) = self.multipart.take() {
+            let limit = self.inner.timeout;
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    let _ = tokio::time::timeout(limit, upload.abort()).await;
+                });
+            }
+        }
+    }
+}
