@@ -52,8 +52,9 @@ struct Acceptor {
 }
 
 impl Acceptor {
-    /// Admit (or refuse) one accepted connection. Returns false when accept
-    /// itself failed, so the loop can back off.
+    /// Hand one accepted connection to its own task, which admits or
+    /// refuses it (see `connection`). Returns false when accept itself
+    /// failed, so the loop can back off.
     fn accepted(
         &self,
         accepted: std::io::Result<(TcpStream, SocketAddr)>,
