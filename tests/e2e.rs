@@ -11,6 +11,7 @@ mod faults;
 mod limits;
 mod listing_memory;
 mod load;
+mod proxy;
 mod robustness;
 mod server;
 mod support;

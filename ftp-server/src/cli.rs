@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::accounts::Accounts;
 use crate::config::{Config, User};
+use crate::proxy::Cidr;
 use crate::storage::{S3Config, DEFAULT_PART_SIZE};
 use crate::tls::{self, TlsConfig};
 
@@ -184,6 +185,19 @@ pub struct Cli {
     /// Make every finished upload durable (fsync file and directory) before 226.
     #[arg(long, env = "FTPD_FSYNC")]
     pub fsync: bool,
+    /// Trusted load balancers (addresses or CIDRs, comma-separated,
+    /// repeatable): their connections must start with a PROXY protocol v1/v2
+    /// header giving the client's address. Headers from elsewhere get 421.
+    #[arg(long = "proxy-protocol", env = "FTPD_PROXY_PROTOCOL", value_name = "FROM", value_delimiter = ',', value_parser = parse_cidr)]
+    pub proxy_protocol: Vec<Cidr>,
+    /// Seconds a trusted balancer's connection may take to send its PROXY header.
+    #[arg(
+        long,
+        env = "FTPD_PROXY_HEADER_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 10
+    )]
+    pub proxy_header_timeout: u64,
     /// Log format on stderr.
     #[arg(long, env = "FTPD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -199,6 +213,10 @@ fn parse_user(s: &str) -> Result<User, String> {
         }
         _ => Err("expected NAME:PASSWORD".to_string()),
     }
+}
+
+fn parse_cidr(s: &str) -> Result<Cidr, String> {
+    s.parse::<Cidr>().map_err(|e| e.to_string())
 }
 
 fn parse_range(s: &str) -> Result<(u16, u16), String> {
@@ -273,6 +291,8 @@ impl Cli {
             return Err("--implicit-tls-listen and --require-tls need --tls-cert/--tls-key or --tls-self-signed".into());
         }
         c.implicit_tls_listen = self.implicit_tls_listen;
+        c.proxy_protocol = self.proxy_protocol;
+        c.proxy_header_timeout = Duration::from_secs(self.proxy_header_timeout.max(1));
         Ok(c)
     }
 
@@ -412,6 +432,38 @@ mod tests {
             .into_config()
             .unwrap_err();
         assert!(e.contains(f) && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn proxy_protocol_takes_lists_and_repeats() {
+        let d = std::env::temp_dir();
+        let d = d.to_str().unwrap();
+        let c = parse(&["--root", d]).unwrap().into_config().unwrap();
+        assert!(c.proxy_protocol.is_empty());
+        assert_eq!(c.proxy_header_timeout, Duration::from_secs(10));
+        let args = [
+            "--root",
+            d,
+            "--proxy-protocol",
+            "127.0.0.1,10.0.0.0/8",
+            "--proxy-protocol",
+            "::1",
+        ];
+        let c = parse(&args).unwrap().into_config().unwrap();
+        let got: Vec<String> = c.proxy_protocol.iter().map(ToString::to_string).collect();
+        assert_eq!(got, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        assert!(crate::proxy::trusted(
+            &c.proxy_protocol,
+            "10.1.2.3".parse().unwrap()
+        ));
+    }
+
+    #[test]
+    fn bad_proxy_protocol_entries_are_refused() {
+        for bad in ["10.0.0.0/33", "balancer", "10.0.0.1,", "::/200"] {
+            let e = parse(&["--root", "/", "--proxy-protocol", bad]).unwrap_err();
+            assert!(e.to_string().contains("--proxy-protocol"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -82,6 +82,13 @@ pub struct Config {
     /// Where the binary listens for implicit FTPS (tests pass their own
     /// listener to `run_listeners`).
     pub implicit_tls_listen: Option<SocketAddr>,
+    /// Load balancers trusted to send a PROXY protocol header (v1 or v2)
+    /// that gives the client's real address; a connection from one of them
+    /// must start with one. Empty: PROXY protocol off (`--proxy-protocol`).
+    pub proxy_protocol: Vec<crate::proxy::Cidr>,
+    /// How long a trusted balancer's connection may take to deliver its
+    /// PROXY header before it is closed (slowloris through the balancer).
+    pub proxy_header_timeout: Duration,
 }
 
 impl Config {
@@ -112,6 +119,8 @@ impl Config {
             fsync: false,
             tls: None,
             implicit_tls_listen: None,
+            proxy_protocol: Vec::new(),
+            proxy_header_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Data connections: binding passive listeners inside the configured port
 //! range (random start, so ports are hard to guess), accepting only the
-//! control peer's IP (port stealing, RFC 2577), and connecting out for
+//! control peer's IP (port stealing, RFC 2577) or, with `--proxy-protocol`,
+//! a trusted balancer's (which forwards the client's data connection
+//! without a header), and connecting out for
 //! PORT/EPRT from the control connection's own local address. Every wait is
 //! bounded by `Config::data_timeout`.
 
@@ -9,6 +11,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
+
+use crate::proxy::Cidr;
 
 /// The prepared data connection (RFC 959 §3.2).
 #[derive(Debug, Default)]
@@ -71,10 +75,12 @@ pub async fn bind_passive(ip: IpAddr, range: Option<(u16, u16)>) -> io::Result<T
 }
 
 /// Open the prepared data connection. Passive: accept one connection from
-/// `peer_ip`, dropping any other. Active: connect from `local_ip`.
+/// `peer_ip` or from inside `balancers`, dropping any other. Active:
+/// connect from `local_ip`.
 pub async fn open(
     channel: DataChannel,
     peer_ip: IpAddr,
+    balancers: &[Cidr],
     local_ip: IpAddr,
     timeout: Duration,
 ) -> io::Result<TcpStream> {
@@ -86,7 +92,8 @@ pub async fn open(
             )),
             DataChannel::Passive(listener) => loop {
                 let (stream, from) = listener.accept().await?;
-                if canonical_ip(from.ip()) == peer_ip {
+                let from_ip = canonical_ip(from.ip());
+                if from_ip == peer_ip || crate::proxy::trusted(balancers, from_ip) {
                     return Ok(stream);
                 }
                 tracing::warn!(%from, expected = %peer_ip, "dropped data connection from a foreign address");

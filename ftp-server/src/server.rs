@@ -2,6 +2,10 @@
 //! tracked by a `TaskTracker`; the shutdown future cancels a token that every
 //! session watches (idle sessions answer 421 and close), and `run` returns
 //! once all sessions ended or `Config::shutdown_grace` passed.
+//!
+//! A connection's own task (not the loop) reads the PROXY protocol header
+//! when the connection comes from a trusted balancer, and only then takes a
+//! session slot, for the client's real address.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,7 +19,8 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::data::canonical_ip;
-use crate::limits::{Limits, Refusal};
+use crate::limits::Limits;
+use crate::proxy;
 use crate::session::Session;
 use crate::storage::{LocalStorage, S3Storage, Storage, StorageError};
 
@@ -37,7 +42,8 @@ pub async fn run(
     run_listeners(listener, None, config, shutdown).await
 }
 
-/// What every accepted connection needs.
+/// What every accepted connection needs; cloned into each connection's task.
+#[derive(Clone)]
 struct Acceptor {
     config: Arc<Config>,
     /// The served root, shared by the sessions that log in to it.
@@ -48,8 +54,9 @@ struct Acceptor {
 }
 
 impl Acceptor {
-    /// Admit (or refuse) one accepted connection. Returns false when accept
-    /// itself failed, so the loop can back off.
+    /// Hand one accepted connection to its own task, which admits or
+    /// refuses it (see `connection`). Returns false when accept itself
+    /// failed, so the loop can back off.
     fn accepted(
         &self,
         accepted: std::io::Result<(TcpStream, SocketAddr)>,
@@ -64,33 +71,78 @@ impl Acceptor {
         };
         let _ = stream.set_nodelay(true);
         oob_inline(&stream);
-        match self.limits.admit(canonical_ip(peer.ip())) {
+        let connection = Box::pin(self.clone().connection(stream, peer, implicit_tls));
+        // One task per connection; a panic (if one ever happens) ends only
+        // this session, and is logged.
+        self.tracker.spawn(async move {
+            if CatchUnwind(connection).await.is_err() {
+                tracing::error!(%peer, "session panicked; only that session ended");
+            }
+        });
+        true
+    }
+
+    /// One connection: its client's address (from a PROXY header when it
+    /// comes from a trusted balancer), a session slot for that address, and
+    /// the session, or a 421 when the slot is refused.
+    async fn connection(self, mut stream: TcpStream, peer: SocketAddr, implicit_tls: bool) {
+        let Some(client) = self.client_address(&mut stream, peer, implicit_tls).await else {
+            return;
+        };
+        match self.limits.admit(canonical_ip(client.ip())) {
             Ok(guard) => {
-                let session = Box::pin(Session::run(
+                Box::pin(Session::run(
                     stream,
+                    client,
                     self.config.clone(),
                     self.limits.clone(),
                     self.root.clone(),
                     self.token.clone(),
                     implicit_tls,
-                ));
-                // One task per session; a panic (if one ever happens) ends
-                // only this session, and is logged.
-                self.tracker.spawn(async move {
-                    if CatchUnwind(session).await.is_err() {
-                        tracing::error!(%peer, "session panicked; only that session ended");
-                    }
-                    drop(guard);
-                });
+                ))
+                .await;
+                drop(guard);
             }
             Err(refusal) => {
-                tracing::warn!(%peer, reason = refusal.text(), "connection refused");
+                tracing::warn!(peer = %client, reason = refusal.text(), "connection refused");
                 if !implicit_tls {
-                    self.tracker.spawn(refuse(stream, refusal));
+                    refuse(&mut stream, refusal.text()).await;
                 }
             }
         }
-        true
+    }
+
+    /// The address the session stands for: `peer` itself, or, when `peer`
+    /// is a trusted balancer, the client its PROXY header names (the
+    /// balancer's own for health checks). `None` when a trusted peer sent
+    /// no usable header: the connection is closed, with 421 when plain.
+    async fn client_address(
+        &self,
+        stream: &mut TcpStream,
+        peer: SocketAddr,
+        implicit_tls: bool,
+    ) -> Option<SocketAddr> {
+        if !proxy::trusted(&self.config.proxy_protocol, peer.ip()) {
+            return Some(peer);
+        }
+        let header = tokio::select! {
+            h = proxy::read_header(stream, self.config.proxy_header_timeout) => h,
+            _ = self.token.cancelled() => return None,
+        };
+        match header {
+            Ok(Some(client)) => Some(client),
+            Ok(None) => {
+                tracing::debug!(%peer, "PROXY header names no client (health check); using the balancer's address");
+                Some(peer)
+            }
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "closed a balancer's connection: no usable PROXY header");
+                if !implicit_tls {
+                    refuse(stream, "Bad PROXY protocol header").await;
+                }
+                None
+            }
+        }
     }
 }
 
@@ -193,8 +245,8 @@ pub async fn run_with_storage(
 }
 
 /// Turn a connection away with 421 and a reason.
-async fn refuse(mut stream: TcpStream, refusal: Refusal) {
-    let reply = Reply::new(ReplyCode::NOT_AVAILABLE, refusal.text());
+async fn refuse(stream: &mut TcpStream, text: &str) {
+    let reply = Reply::new(ReplyCode::NOT_AVAILABLE, text);
     let write = async {
         stream.write_all(reply.encode().as_bytes()).await?;
         stream.shutdown().await

@@ -15,7 +15,12 @@ pub struct RawSession {
 impl RawSession {
     /// Connect and read the 220 greeting.
     pub fn connect(addr: SocketAddr) -> RawSession {
-        let s = TcpStream::connect(addr).expect("connect");
+        Self::over(TcpStream::connect(addr).expect("connect"))
+    }
+
+    /// Take over a connected stream (after a PROXY header, say) and read
+    /// the 220 greeting.
+    pub fn over(s: TcpStream) -> RawSession {
         s.set_read_timeout(Some(Duration::from_secs(20)))
             .expect("timeout");
         let writer = s.try_clone().expect("clone");

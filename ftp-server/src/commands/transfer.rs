@@ -51,6 +51,7 @@ pub(super) fn start(
         job,
         ascii: s.transfer_type == TransferType::Ascii,
         peer_ip: s.peer_ip(),
+        balancers: s.config.proxy_protocol.clone(),
         local_ip: s.local_ip(),
         user: s.user_name().to_string(),
         description,

@@ -7,6 +7,7 @@ mod state;
 
 pub use state::{AuthState, Protection, Session};
 
+use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::commands::{self, Outcome};
 use crate::config::Config;
 use crate::limits::Limits;
+use crate::proxy::Sniffer;
 use crate::storage::Storage;
 use crate::stream::MaybeTls;
 use crate::transfer::RunningTransfer;
@@ -36,6 +38,8 @@ enum End {
     PeerClosed,
     IdleTimeout,
     Shutdown,
+    /// A PROXY protocol header where none may come (see `proxy::Sniffer`).
+    ProxyHeader,
     Io(std::io::Error),
 }
 
@@ -69,20 +73,25 @@ fn parse_error_reply(e: &ParseError) -> Reply {
 
 impl Session {
     /// Serve one control connection until QUIT, EOF, timeout or shutdown.
+    /// `peer` is the client's address: the TCP peer's, or the one a trusted
+    /// balancer's PROXY header gave.
     pub async fn run(
         tcp: TcpStream,
+        peer: SocketAddr,
         config: Arc<Config>,
         limits: Arc<Limits>,
         root: Arc<dyn Storage>,
         shutdown: CancellationToken,
         implicit_tls: bool,
     ) {
-        let (peer, local) = match (tcp.peer_addr(), tcp.local_addr()) {
+        let (tcp_peer, local) = match (tcp.peer_addr(), tcp.local_addr()) {
             (Ok(p), Ok(l)) => (p, l),
             _ => return,
         };
         let mut session = Session::new(config, limits, root, peer, local);
-        tracing::info!(%peer, implicit_tls, "session start");
+        // The balancer the session came through, if any.
+        let via = (tcp_peer != peer).then_some(tracing::field::display(tcp_peer));
+        tracing::info!(%peer, via, implicit_tls, "session start");
         let mut stream = MaybeTls::Plain(tcp);
         let end = match Box::pin(session.greet(&mut stream, implicit_tls)).await {
             Ok(()) => session.serve(&mut stream, &shutdown).await,
@@ -97,6 +106,7 @@ impl Session {
             End::PeerClosed => "peer closed".to_string(),
             End::IdleTimeout => "idle timeout".to_string(),
             End::Shutdown => "server shutdown".to_string(),
+            End::ProxyHeader => "PROXY protocol header from an untrusted source".to_string(),
             End::Io(e) => format!("io error: {e}"),
         };
         tracing::info!(%peer, user = session.user_name(), %reason, "session end");
@@ -123,6 +133,7 @@ impl Session {
         let mut lines = LineBuffer::new(self.config.max_line);
         let mut deferred: Option<Frame> = None;
         let mut buf = [0u8; READ_CHUNK];
+        let mut sniffer = Sniffer::default();
         // EOF seen while draining: answer what was read, then end.
         let mut peer_closed = false;
         loop {
@@ -179,6 +190,9 @@ impl Session {
                             return End::IdleTimeout;
                         }
                         Ok(Ok(0)) => return End::PeerClosed,
+                        Ok(Ok(n)) if sniffer.header_seen(&buf[..n]) => {
+                            return refuse_proxy_header(&self.peer, stream).await;
+                        }
                         Ok(Ok(n)) => {
                             lines.extend(&buf[..n]);
                             if drain_past_urgent_mark(&*stream, &mut lines, &mut buf) {
@@ -331,6 +345,20 @@ fn drain_past_urgent_mark(stream: &MaybeTls, lines: &mut LineBuffer, buf: &mut [
         }
     }
     false
+}
+
+/// A PROXY header on a connection that may not send one: from an untrusted
+/// source, or a second one behind a balancer's (a client forging its
+/// address). Answered with 421, never read as commands.
+async fn refuse_proxy_header(peer: &SocketAddr, stream: &mut MaybeTls) -> End {
+    tracing::warn!(%peer, "PROXY protocol header from an untrusted source, closing");
+    let r = Reply::new(
+        ReplyCode::NOT_AVAILABLE,
+        "PROXY protocol header not accepted from your address",
+    );
+    let _ = stream.write_all(r.encode().as_bytes()).await;
+    let _ = stream.shutdown().await;
+    End::ProxyHeader
 }
 
 /// Resolve when the running transfer finishes; pending forever if none runs.

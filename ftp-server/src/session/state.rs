@@ -39,7 +39,9 @@ impl AuthState {
 /// Everything one control connection knows. Owned by its task.
 pub struct Session {
     pub config: Arc<Config>,
-    /// The control connection's peer (client) address.
+    /// The client's address: the control connection's peer, or the one a
+    /// trusted balancer's PROXY header gave. Logs, per-IP caps, bans and
+    /// the RFC 2577 checks (PORT target, passive source) all use it.
     pub peer: SocketAddr,
     /// The control connection's local (server) address.
     pub local: SocketAddr,

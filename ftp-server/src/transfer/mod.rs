@@ -29,6 +29,7 @@ mod zerocopy;
 
 use crate::config::Config;
 use crate::data::DataChannel;
+use crate::proxy::Cidr;
 use crate::storage::{ReadStream, StorageError, Upload};
 use crate::stream::MaybeTls;
 use copy::Copy;
@@ -53,6 +54,9 @@ pub struct Transfer {
     pub job: Job,
     pub ascii: bool,
     pub peer_ip: IpAddr,
+    /// Trusted balancers (`Config::proxy_protocol`): a passive data
+    /// connection may also come from them.
+    pub balancers: Vec<Cidr>,
     pub local_ip: IpAddr,
     pub user: String,
     /// e.g. "RETR /a/b.txt", for STAT and the log.
@@ -135,7 +139,7 @@ async fn run(
 ) -> Reply {
     let started = Instant::now();
     let conn = tokio::select! {
-        c = crate::data::open(t.data, t.peer_ip, t.local_ip, timeout) => c,
+        c = crate::data::open(t.data, t.peer_ip, &t.balancers, t.local_ip, timeout) => c,
         _ = cancel.cancelled() => {
             discard(t.job).await;
             return Reply::new(ReplyCode::TRANSFER_ABORTED, "Transfer aborted");
