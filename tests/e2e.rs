@@ -13,6 +13,7 @@ mod listing_memory;
 mod load;
 mod proxy;
 mod robustness;
+mod s3;
 mod server;
 mod support;
 mod tls;

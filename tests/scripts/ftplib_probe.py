@@ -17,6 +17,9 @@ Operations:
   appe LOCAL PATH           APPE the content of LOCAL to PATH
   stou LOCAL                STOU the content of LOCAL: prints the 1xx and 2xx replies
   nlst [DIR]                NLST: prints one name per line
+  stor LOCAL PATH           TYPE I, STOR the content of LOCAL to PATH
+  rename FROM TO            RNFR/RNTO
+  delete PATH               DELE
 """
 
 import ftplib
@@ -120,7 +123,29 @@ def op_nlst(host, port, *path):
     ftp.quit()
 
 
+def op_stor(host, port, local, path):
+    ftp = connect(host, port)
+    with open(local, "rb") as f:
+        ftp.storbinary("STOR " + path, f)
+    ftp.quit()
+
+
+def op_rename(host, port, src, dst):
+    ftp = connect(host, port)
+    ftp.rename(src, dst)
+    ftp.quit()
+
+
+def op_delete(host, port, path):
+    ftp = connect(host, port)
+    ftp.delete(path)
+    ftp.quit()
+
+
 OPS = {
+    "stor": op_stor,
+    "rename": op_rename,
+    "delete": op_delete,
     "feat": op_feat,
     "mlsd": op_mlsd,
     "mlst": op_mlst,

@@ -32,12 +32,20 @@ impl Ftpd {
     /// Run `ftpd --listen 127.0.0.1:0 ARGS...` and wait (up to 20 s) for it to
     /// print the address it bound.
     pub fn spawn(args: &[&str]) -> Ftpd {
+        Self::spawn_env(args, &[])
+    }
+
+    /// `spawn` with these environment variables set as well.
+    pub fn spawn_env(args: &[&str], envs: &[(&str, String)]) -> Ftpd {
         let mut cmd = Command::new(workspace_bin("ftpd"));
         // Only the arguments count: no FTPD_* setting leaks in from the environment.
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("FTPD_") {
                 cmd.env_remove(key);
             }
+        }
+        for (key, value) in envs {
+            cmd.env(key, value);
         }
         let mut child = cmd
             .arg("--listen")

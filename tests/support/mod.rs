@@ -13,6 +13,8 @@ pub mod ftpd;
 pub mod ports;
 pub mod raw;
 pub mod run;
+pub mod s3;
+pub mod s3proxy;
 pub mod tree;
 
 /// A real `ftpd` serving a temporary directory, on 127.0.0.1 port 0, in its
@@ -54,7 +56,7 @@ impl TestServer {
         Self::start_full("127.0.0.1:0", |c| c.write = true, Some(backend))
     }
 
-    fn start_full(
+    pub fn start_full(
         bind: &str,
         tune: impl FnOnce(&mut ftp_server::Config),
         backend: Option<MakeStorage>,

@@ -19,6 +19,10 @@ pub fn feat(s: &Session) -> Outcome {
     let mut lines = vec!["Features:".to_string()];
     for feature in command::features() {
         match feature {
+            // REST is still answered for downloads, but a storage that
+            // cannot write at an offset (S3) does not promise restartable
+            // uploads, so clients do not try REST+STOR.
+            Feature::Always("REST STREAM") if !s.root.capabilities().write_at => {}
             Feature::Always(text) => lines.push(text.to_string()),
             // RFC 4217 §6: listed only when TLS is really available.
             Feature::WithTls(text) if s.tls.is_some() => lines.push(text.to_string()),
