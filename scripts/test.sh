@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (see README): on a fresh Debian machine, install the
 # stock FTP programs the end-to-end tests drive (lftp, curl and python3 as
-# clients; vsftpd and pyftpdlib as servers for ftpc) and the system tools
+# clients; vsftpd and pyftpdlib as servers for ftpc; moto as the S3 store
+# of the S3 backend's tests) and the system tools
 # they use, build the binaries the tests run, then run every test in the
 # workspace. Everything the tests start is in this repository (vsftpd's
 # launcher is tests/scripts/start-vsftpd.sh); a test whose tool or root is
@@ -87,6 +88,19 @@ if ! python3 -c 'import asyncore, asynchat' >/dev/null 2>&1; then
     [ "$(id -u)" -eq 0 ] || pip_user=(--user)
     python3 -m pip install -q "${pip_user[@]}" pyasyncore pyasynchat </dev/null \
         || python3 -m pip install -q "${pip_user[@]}" --break-system-packages pyasyncore pyasynchat </dev/null
+fi
+
+# moto's S3 server, the store the S3 backend's tests run against, and boto3,
+# with which they look into the bucket directly. A --user install puts
+# moto_server in ~/.local/bin.
+export PATH="$PATH:$HOME/.local/bin"
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3' >/dev/null 2>&1; then
+    echo "test.sh: installing moto[server] boto3"
+    pip_user=()
+    [ "$(id -u)" -eq 0 ] || pip_user=(--user)
+    python3 -m pip install -q "${pip_user[@]}" "moto[server]" boto3 </dev/null \
+        || python3 -m pip install -q "${pip_user[@]}" --break-system-packages "moto[server]" boto3 </dev/null
+    command -v moto_server >/dev/null
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

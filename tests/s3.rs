@@ -4,6 +4,7 @@
 //! bucket itself with boto3, by content hash; a TCP proxy in front of the
 //! store counts requests and injects faults.
 
+mod cli;
 mod clients;
 mod dirs;
 mod faults;

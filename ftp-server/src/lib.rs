@@ -19,7 +19,7 @@ pub mod tls;
 pub mod transfer;
 
 pub use config::{Config, User};
-pub use server::{run, run_listeners, run_with_storage, ServerError};
+pub use server::{preflight, run, run_listeners, run_with_storage, ServerError};
 
 /// Make client-supplied text safe to echo in a reply: printable ASCII and
 /// spaces only (anything else becomes `?`), at most 100 characters.

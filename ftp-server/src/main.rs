@@ -58,6 +58,7 @@ async fn real_main() -> anyhow::Result<()> {
             .context("cannot watch SIGHUP")?;
         tokio::spawn(ftp_server::accounts::reload_on(accounts, hup));
     }
+    ftp_server::preflight(&config).await?;
     let (listener, implicit) = daemon::bind_listeners(&config).await?;
     let shutdown = daemon::shutdown_signals();
     ftp_server::run_listeners(listener, implicit, config, shutdown).await?;

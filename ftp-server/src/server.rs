@@ -164,22 +164,6 @@ pub async fn run_listeners(
 ) -> Result<(), ServerError> {
     if let Some(s3) = &config.s3 {
         let storage = S3Storage::new(s3).map_err(ServerError::S3)?;
-        // A missing bucket or refused credentials stop ftpd; a store that
-        // is down only warns, since it may come back.
-        match storage.check().await {
-            Ok(()) => {}
-            // object_store reports a listing's 404 as a generic error.
-            Err(StorageError::Unavailable(why)) if why.contains("NoSuchBucket") => {
-                return Err(ServerError::S3(format!("no bucket {:?}", s3.bucket)))
-            }
-            Err(StorageError::Unavailable(why)) => {
-                tracing::warn!(bucket = %s3.bucket, %why, "object store not reachable yet");
-            }
-            Err(StorageError::NotFound) => {
-                return Err(ServerError::S3(format!("no bucket {:?}", s3.bucket)))
-            }
-            Err(e) => return Err(ServerError::S3(format!("bucket {:?}: {e}", s3.bucket))),
-        }
         tracing::info!(bucket = %s3.bucket, prefix = %s3.prefix, "serving S3");
         return run_with_storage(listener, implicit, config, Arc::new(storage), shutdown).await;
     }
@@ -192,6 +176,29 @@ pub async fn run_listeners(
         tracing::info!(removed, "removed leftover temporary upload files");
     }
     run_with_storage(listener, implicit, config, Arc::new(storage), shutdown).await
+}
+
+/// Check, before the server says it is listening, what can be checked of
+/// the configured storage: for S3, one small listing. A missing bucket or
+/// refused credentials are an error; a store that does not answer only
+/// warns, since it may come back (each command then gets 451 until it does).
+pub async fn preflight(config: &Config) -> Result<(), ServerError> {
+    let Some(s3) = &config.s3 else {
+        return Ok(());
+    };
+    let storage = S3Storage::new(s3).map_err(ServerError::S3)?;
+    match storage.check().await {
+        Ok(()) => Ok(()),
+        // object_store reports a listing's 404 as a generic error.
+        Err(StorageError::Unavailable(why)) if why.contains("NoSuchBucket") => {
+            Err(ServerError::S3(format!("no bucket {:?}", s3.bucket)))
+        }
+        Err(StorageError::Unavailable(why)) => {
+            tracing::warn!(bucket = %s3.bucket, %why, "object store not reachable yet");
+            Ok(())
+        }
+        Err(e) => Err(ServerError::S3(format!("bucket {:?}: {e}", s3.bucket))),
+    }
 }
 
 /// `run_listeners` on a storage backend the caller made (`config.root`

@@ -18,6 +18,19 @@ use crate::storage::{BoxFuture, StorageError, Upload};
 
 type PartTask = JoinHandle<Result<(), StorageError>>;
 
+/// S3 takes at most 10,000 parts. Parts start at the configured size and
+/// double every `PARTS_PER_STEP` parts, up to `MAX_PART`: with 8 MiB
+/// parts an upload can reach about 500 GB, while files of up to 8 GB use
+/// 8 MiB parts throughout.
+const PARTS_PER_STEP: usize = 1000;
+const MAX_PART: usize = 64 * 1024 * 1024;
+
+/// The size of part number `sent` (counting from 0).
+fn part_size(base: usize, sent: usize) -> usize {
+    let doublings = (sent / PARTS_PER_STEP).min(16) as u32;
+    base.saturating_mul(1 << doublings).min(MAX_PART.max(base))
+}
+
 pub(super) struct S3Upload {
     inner: Arc<Inner>,
     key: Path,
@@ -25,6 +38,8 @@ pub(super) struct S3Upload {
     /// Started once the first part is full.
     multipart: Option<Box<dyn MultipartUpload>>,
     in_flight: Option<PartTask>,
+    /// Parts sent so far.
+    sent: usize,
 }
 
 impl S3Upload {
@@ -35,6 +50,7 @@ impl S3Upload {
             buf: Vec::new(),
             multipart: None,
             in_flight: None,
+            sent: 0,
         }
     }
 
@@ -65,6 +81,7 @@ impl S3Upload {
         };
         let data = std::mem::take(&mut self.buf);
         let part = upload.put_part(PutPayload::from(data));
+        self.sent += 1;
         self.in_flight = Some(tokio::spawn(bounded(limit, "upload part", part)));
         Ok(())
     }
@@ -102,15 +119,15 @@ impl S3Upload {
 impl Upload for S3Upload {
     fn write<'a>(&'a mut self, mut data: &'a [u8]) -> BoxFuture<'a, Result<(), StorageError>> {
         Box::pin(async move {
-            let part_size = self.inner.part_size;
             while !data.is_empty() {
-                if self.buf.capacity() == 0 {
-                    self.buf.reserve_exact(part_size);
+                let size = part_size(self.inner.part_size, self.sent);
+                if self.buf.capacity() < size {
+                    self.buf.reserve_exact(size - self.buf.len());
                 }
-                let n = (part_size - self.buf.len()).min(data.len());
+                let n = size.saturating_sub(self.buf.len()).min(data.len());
                 self.buf.extend_from_slice(&data[..n]);
                 data = &data[n..];
-                if self.buf.len() == part_size {
+                if self.buf.len() >= size {
                     self.send_part().await?;
                 }
             }
@@ -130,6 +147,25 @@ impl Upload for S3Upload {
 
     fn abort(mut self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move { self.abort_multipart().await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_grow_so_ten_thousand_reach_far_and_stay_bounded() {
+        let base = 8 << 20;
+        assert_eq!(part_size(base, 0), base);
+        assert_eq!(part_size(base, 999), base);
+        assert_eq!(part_size(base, 1000), 2 * base);
+        assert_eq!(part_size(base, 2000), 4 * base);
+        assert_eq!(part_size(base, 9999), MAX_PART);
+        let total: u64 = (0..10_000).map(|n| part_size(base, n) as u64).sum();
+        assert!(total > 500_000_000_000, "{total}");
+        // A base above the cap is kept as it is.
+        assert_eq!(part_size(128 << 20, 5000), 128 << 20);
     }
 }
 
