@@ -32,19 +32,31 @@ fn one_line_error(args: &[&str], env: &[(&str, &str)], code: i32, needle: &str) 
     let ran = run(&mut ftpd(args, env), Duration::from_secs(30));
     assert_eq!(ran.code(), Some(code), "{}", ran.describe("exit code"));
     assert!(ran.stdout.is_empty(), "{}", ran.describe("stdout"));
-    let lines: Vec<&str> = ran.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     assert_eq!(lines.len(), 1, "{}", ran.describe("one line"));
     assert!(lines[0].contains(needle), "{}", ran.describe(needle));
 }
 
 #[test]
 fn exactly_one_of_root_and_storage_and_clear_errors() {
-    let creds = [("AWS_ACCESS_KEY_ID", KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET)];
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+    ];
     let listen = ["--listen", "127.0.0.1:0"];
     let with = |more: &[&'static str]| -> Vec<&'static str> {
         listen.iter().chain(more).copied().collect()
     };
-    one_line_error(&with(&["--root", "/tmp", "--storage", "s3://b"]), &creds, 2, "--storage");
+    one_line_error(
+        &with(&["--root", "/tmp", "--storage", "s3://b"]),
+        &creds,
+        2,
+        "--storage",
+    );
     one_line_error(&with(&[]), &creds, 2, "--root");
     one_line_error(&with(&["--storage", "http://b"]), &creds, 1, "s3://BUCKET");
     one_line_error(&with(&["--storage", "s3://"]), &creds, 1, "no bucket");
@@ -104,7 +116,13 @@ fn storage_from_the_environment_and_credentials_never_logged() {
     let _ = child.wait();
     assert!(bucket.object("env/f.txt").is_some());
     let log = std::fs::read_to_string(&err).unwrap() + &std::fs::read_to_string(&out).unwrap();
-    assert!(log.contains("STOR") || log.len() > 1000, "trace log written: {log}");
+    assert!(
+        log.contains("STOR") || log.len() > 1000,
+        "trace log written: {log}"
+    );
     assert!(!log.contains(secret), "the secret key is in the log");
-    assert!(!log.contains(session_token), "the session token is in the log");
+    assert!(
+        !log.contains(session_token),
+        "the session token is in the log"
+    );
 }
