@@ -7,6 +7,7 @@ mod accounts;
 mod bench_smoke;
 mod cli;
 mod client;
+mod docs;
 mod faults;
 mod limits;
 mod listing_memory;

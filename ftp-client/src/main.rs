@@ -15,7 +15,7 @@ use ftp_client::{netrc, ClientError, ConnectOptions, FtpUrl};
 
 /// Upload, download and list files on FTP servers.
 #[derive(Parser, Debug)]
-#[command(name = "ftpc", version, about)]
+#[command(name = "ftpc", version)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -138,16 +138,44 @@ enum Cmd {
     Cat { url: String },
     /// Show type, size and time of a path.
     Stat { url: String },
+    /// Print a completion script for SHELL (bash, zsh, fish, ...) on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout.
+    Man,
 }
 
 impl Cmd {
-    fn url(&self) -> &str {
+    /// The URL the command works on; `None` for the ones that make no
+    /// connection (completions, man).
+    fn url(&self) -> Option<&str> {
         match self {
-            Cmd::Ls { url, .. } | Cmd::Get { url, .. } | Cmd::Put { url, .. } => url,
-            Cmd::Mkdir { url, .. } | Cmd::Rm { url, .. } | Cmd::Mv { url, .. } => url,
-            Cmd::Cat { url } | Cmd::Stat { url } => url,
+            Cmd::Ls { url, .. } | Cmd::Get { url, .. } | Cmd::Put { url, .. } => Some(url),
+            Cmd::Mkdir { url, .. } | Cmd::Rm { url, .. } | Cmd::Mv { url, .. } => Some(url),
+            Cmd::Cat { url } | Cmd::Stat { url } => Some(url),
+            Cmd::Completions { .. } | Cmd::Man => None,
         }
     }
+}
+
+/// `completions SHELL` and `man`: generated from the clap definition, so
+/// they always match the flags. Written from memory, so a closed pipe is
+/// an error, not a panic inside clap_complete.
+fn print_docs(command: &Cmd) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let mut text = Vec::new();
+    match command {
+        Cmd::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "ftpc", &mut text)
+        }
+        _ => clap_mangen::Man::new(Cli::command()).render(&mut text)?,
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(&text)?;
+    out.flush()
 }
 
 fn main() {
@@ -163,6 +191,16 @@ fn main() {
             std::process::exit(code);
         }
     };
+    if cli.command.url().is_none() {
+        let code = match print_docs(&cli.command) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("ftpc: {e}");
+                exit::OTHER
+            }
+        };
+        std::process::exit(code);
+    }
     let verbosity = match (cli.quiet, cli.verbose) {
         (true, _) => Verbosity::Quiet,
         (_, true) => Verbosity::Verbose,
@@ -230,7 +268,7 @@ fn read_password_stdin() -> anyhow::Result<String> {
 }
 
 fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
-    let url = FtpUrl::parse(cli.command.url())?;
+    let url = FtpUrl::parse(cli.command.url().unwrap_or_default())?;
     let sources = PasswordSources {
         cli_user: cli.user.clone(),
         stdin: if cli.password_stdin {
@@ -327,6 +365,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Cmd::Mv { new_path, .. } => commands::mv::run(&ctx, &url, &new_path)?,
         Cmd::Cat { .. } => commands::cat::run(&ctx, &url)?,
         Cmd::Stat { .. } => commands::stat::run(&ctx, &url)?,
+        // Answered in main, before any connection.
+        Cmd::Completions { .. } | Cmd::Man => {}
     }
     Ok(())
 }

@@ -29,6 +29,13 @@ pub enum Command {
     /// Read a password from standard input (one line) and print its argon2id
     /// PHC string, for the `password` field of a --users file.
     HashPassword,
+    /// Print a completion script for SHELL (bash, zsh, fish, ...) on standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output.
+    Man,
 }
 
 /// A sandboxed FTP server.
@@ -36,7 +43,6 @@ pub enum Command {
 #[command(
     name = "ftpd",
     version,
-    about,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -355,5 +361,8 @@ impl Cli {
     }
 }
 
+mod docs;
 #[cfg(test)]
 mod tests;
+
+pub use docs::{print_completions, print_man};

@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use ftp_server::cli::{Cli, Command};
+use ftp_server::cli::{self, Cli, Command};
 use ftp_server::daemon;
 
 fn main() {
@@ -44,10 +44,15 @@ fn parse_args() -> Cli {
 #[tokio::main]
 async fn real_main() -> anyhow::Result<()> {
     let cli = parse_args();
-    if cli.command == Some(Command::HashPassword) {
-        let phc = ftp_server::accounts::hash_password_from(std::io::stdin().lock())?;
-        println!("{phc}");
-        return Ok(());
+    match cli.command {
+        Some(Command::HashPassword) => {
+            let phc = ftp_server::accounts::hash_password_from(std::io::stdin().lock())?;
+            println!("{phc}");
+            return Ok(());
+        }
+        Some(Command::Completions { shell }) => return Ok(cli::print_completions(shell)?),
+        Some(Command::Man) => return Ok(cli::print_man()?),
+        None => {}
     }
     let log_format = cli.log_format;
     let config = cli.into_config().map_err(anyhow::Error::msg)?;

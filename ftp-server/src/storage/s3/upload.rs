@@ -150,6 +150,24 @@ impl Upload for S3Upload {
     }
 }
 
+impl Drop for S3Upload {
+    /// A session that died mid-upload: abort the multipart upload in the
+    /// background, so its parts do not linger in the bucket.
+    fn drop(&mut self) {
+        if let Some(task) = self.in_flight.take() {
+            task.abort();
+        }
+        if let Some(mut upload) = self.multipart.take() {
+            let limit = self.inner.timeout;
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    let _ = tokio::time::timeout(limit, upload.abort()).await;
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,23 +184,5 @@ mod tests {
         assert!(total > 500_000_000_000, "{total}");
         // A base above the cap is kept as it is.
         assert_eq!(part_size(128 << 20, 5000), 128 << 20);
-    }
-}
-
-impl Drop for S3Upload {
-    /// A session that died mid-upload: abort the multipart upload in the
-    /// background, so its parts do not linger in the bucket.
-    fn drop(&mut self) {
-        if let Some(task) = self.in_flight.take() {
-            task.abort();
-        }
-        if let Some(mut upload) = self.multipart.take() {
-            let limit = self.inner.timeout;
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move {
-                    let _ = tokio::time::timeout(limit, upload.abort()).await;
-                });
-            }
-        }
     }
 }
