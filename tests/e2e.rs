@@ -7,6 +7,7 @@ mod accounts;
 mod bench_smoke;
 mod cli;
 mod client;
+mod config;
 mod docs;
 mod faults;
 mod limits;

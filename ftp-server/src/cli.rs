@@ -49,6 +49,11 @@ pub enum Command {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Read options from this TOML file: each key is a long option with `-`
+    /// written as `_` (`passive_ports = "50000-50100"`, `write = true`).
+    /// The command line and FTPD_* variables take precedence.
+    #[arg(long, env = "FTPD_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Directory to serve; clients see it as `/`. Exactly one of --root and --storage.
     #[arg(
         long,
@@ -362,7 +367,10 @@ impl Cli {
 }
 
 mod docs;
+mod file;
+mod parse;
 #[cfg(test)]
 mod tests;
 
 pub use docs::{print_completions, print_man};
+pub use parse::{parse, ParseFailure};

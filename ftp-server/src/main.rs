@@ -3,8 +3,7 @@
 //! hash-password` prints the hash of a password read on stdin.
 
 use anyhow::Context;
-use clap::Parser;
-use ftp_server::cli::{self, Cli, Command};
+use ftp_server::cli::{self, Cli, Command, ParseFailure};
 use ftp_server::daemon;
 
 fn main() {
@@ -14,28 +13,14 @@ fn main() {
     }
 }
 
-/// Parse the command line; a usage error is one line on stderr and exit 2
-/// (help and version print as usual).
+/// Parse the command line (and its config file); a usage error is one
+/// line on stderr and exit 2 (help and version print as usual).
 fn parse_args() -> Cli {
-    use clap::error::ErrorKind;
-    match Cli::try_parse() {
+    match cli::parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
-        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            e.exit()
-        }
-        Err(e) => {
-            let text = e.to_string();
-            let what: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.starts_with("Usage:"))
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
-                .collect();
-            let what = what.join(" ");
-            eprintln!(
-                "ftpd: {} (see ftpd --help)",
-                what.trim_start_matches("error: ")
-            );
+        Err(ParseFailure::Display(e)) => e.exit(),
+        Err(ParseFailure::Usage(what)) => {
+            eprintln!("ftpd: {what}");
             std::process::exit(2);
         }
     }
