@@ -56,6 +56,7 @@ mount mount
 useradd passwd
 chpasswd passwd
 kill procps
+systemd-analyze systemd
 TOOLS
 if [ "${#missing[@]}" -gt 0 ]; then
     readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

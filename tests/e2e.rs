@@ -18,4 +18,5 @@ mod robustness;
 mod s3;
 mod server;
 mod support;
+mod systemd;
 mod tls;
