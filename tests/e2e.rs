@@ -13,6 +13,7 @@ mod faults;
 mod limits;
 mod listing_memory;
 mod load;
+mod protocol_log;
 mod proxy;
 mod robustness;
 mod s3;

@@ -209,6 +209,10 @@ pub struct Cli {
         default_value_t = 10
     )]
     pub proxy_header_timeout: u64,
+    /// Log every command (PASS masked) and reply of every session, at debug
+    /// level, under the target ftp_server::protocol.
+    #[arg(long, env = "FTPD_LOG_PROTOCOL")]
+    pub log_protocol: bool,
     /// Log format on stderr.
     #[arg(long, env = "FTPD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -298,6 +302,7 @@ impl Cli {
         c.ban_duration = Duration::from_secs(self.ban_seconds);
         c.shutdown_grace = Duration::from_secs(self.shutdown_grace);
         c.fsync = self.fsync;
+        c.log_protocol = self.log_protocol;
         if c.tls.is_none() && (self.implicit_tls_listen.is_some() || self.require_tls) {
             return Err("--implicit-tls-listen and --require-tls need --tls-cert/--tls-key or --tls-self-signed".into());
         }

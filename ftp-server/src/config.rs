@@ -77,6 +77,8 @@ pub struct Config {
     /// fsync a finished upload and its directory before answering 226
     /// (durability across power loss, at some speed cost).
     pub fsync: bool,
+    /// Log every command and reply at debug level (`--log-protocol`).
+    pub log_protocol: bool,
     /// FTPS settings; `None` means AUTH TLS is refused with 504.
     pub tls: Option<crate::tls::TlsConfig>,
     /// Where the binary listens for implicit FTPS (tests pass their own
@@ -117,6 +119,7 @@ impl Config {
             max_commands_before_login: 20,
             max_password_checks: 4,
             fsync: false,
+            log_protocol: false,
             tls: None,
             implicit_tls_listen: None,
             proxy_protocol: Vec::new(),

@@ -22,10 +22,17 @@ pub enum StartError {
 }
 
 /// Log to stderr in `format`, at the level in `FTPD_LOG` (default info),
-/// with colours only on a terminal.
-pub fn init_logging(format: LogFormat) {
-    let filter =
+/// with colours only on a terminal; `protocol` adds the protocol log
+/// (`--log-protocol`) at debug level whatever `FTPD_LOG` says.
+pub fn init_logging(format: LogFormat, protocol: bool) {
+    let mut filter =
         tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG").unwrap_or_else(|_| "info".into());
+    if protocol {
+        let directive = format!("{}=debug", crate::session::PROTOCOL_LOG_TARGET);
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

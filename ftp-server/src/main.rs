@@ -41,7 +41,7 @@ async fn real_main() -> anyhow::Result<()> {
     }
     let log_format = cli.log_format;
     let config = cli.into_config().map_err(anyhow::Error::msg)?;
-    daemon::init_logging(log_format);
+    daemon::init_logging(log_format, config.log_protocol);
     // SIGHUP reloads the users file; watched before ftpd says it is ready.
     if let Some(accounts) = config.accounts.clone() {
         let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())

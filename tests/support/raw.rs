@@ -41,6 +41,11 @@ impl RawSession {
         r
     }
 
+    /// This end's address (what the server logs as the peer).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.writer.local_addr().expect("local addr")
+    }
+
     /// Send raw bytes as they are (for pipelining and malformed input).
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("write");

@@ -3,7 +3,10 @@
 //! task, so ABOR, STAT and NOOP are answered while it runs; other commands
 //! that arrive meanwhile wait and are answered in order afterwards.
 
+mod protocol_log;
 mod state;
+
+pub use protocol_log::TARGET as PROTOCOL_LOG_TARGET;
 
 pub use state::{AuthState, Protection, Session};
 
@@ -126,7 +129,7 @@ impl Session {
             self.protection = Protection::Private;
         }
         let greeting = Reply::new(ReplyCode::READY, "ftpd ready");
-        stream.write_all(greeting.encode().as_bytes()).await
+        self.send(stream, &greeting.encode()).await
     }
 
     async fn serve(&mut self, stream: &mut MaybeTls, shutdown: &CancellationToken) -> End {
@@ -138,7 +141,20 @@ impl Session {
         let mut peer_closed = false;
         loop {
             // Answer every complete line we may answer now, in order.
-            while let Some(frame) = deferred.take().or_else(|| lines.next_frame()) {
+            loop {
+                // A deferred line was logged when it was first read.
+                let frame = match deferred.take() {
+                    Some(frame) => frame,
+                    None => match lines.next_frame() {
+                        Some(frame) => {
+                            if let Frame::Line(l) = &frame {
+                                self.protocol_log().command(&self.peer, l);
+                            }
+                            frame
+                        }
+                        None => break,
+                    },
+                };
                 let parsed = match &frame {
                     Frame::TooLong => None,
                     Frame::Line(l) => Some(Command::parse_bytes(l)),
@@ -186,7 +202,7 @@ impl Session {
                     match read {
                         Err(_) => {
                             let r = Reply::new(ReplyCode::NOT_AVAILABLE, "Idle timeout, closing control connection");
-                            let _ = stream.write_all(r.encode().as_bytes()).await;
+                            let _ = self.send(stream, &r.encode()).await;
                             return End::IdleTimeout;
                         }
                         Ok(Ok(0)) => return End::PeerClosed,
@@ -204,14 +220,14 @@ impl Session {
                 }
                 reply = wait_transfer(&mut self.transfer) => {
                     self.transfer = None;
-                    if let Err(e) = stream.write_all(reply.encode().as_bytes()).await {
+                    if let Err(e) = self.send(stream, &reply.encode()).await {
                         return End::Io(e);
                     }
                 }
                 // A running transfer may finish (within the server's grace period).
                 _ = shutdown.cancelled(), if self.transfer.is_none() => {
                     let r = Reply::new(ReplyCode::NOT_AVAILABLE, "Server shutting down");
-                    let _ = stream.write_all(r.encode().as_bytes()).await;
+                    let _ = self.send(stream, &r.encode()).await;
                     return End::Shutdown;
                 }
             }
@@ -285,20 +301,32 @@ impl Session {
     }
 
     /// Write what a command produced. Returns false when the session must end.
+    fn protocol_log(&self) -> protocol_log::ProtocolLog {
+        protocol_log::ProtocolLog {
+            on: self.config.log_protocol,
+        }
+    }
+
+    /// Write reply text to the client (and to the protocol log).
+    async fn send(&self, stream: &mut MaybeTls, text: &str) -> std::io::Result<()> {
+        self.protocol_log().reply(&self.peer, text);
+        stream.write_all(text.as_bytes()).await
+    }
+
     async fn apply(&mut self, outcome: Outcome, stream: &mut MaybeTls) -> std::io::Result<bool> {
         match outcome {
-            Outcome::Reply(r) => stream.write_all(r.encode().as_bytes()).await?,
+            Outcome::Reply(r) => self.send(stream, &r.encode()).await?,
             Outcome::Replies(rs) => {
                 let text: String = rs.iter().map(Reply::encode).collect();
-                stream.write_all(text.as_bytes()).await?;
+                self.send(stream, &text).await?;
             }
             Outcome::Close(r) => {
-                stream.write_all(r.encode().as_bytes()).await?;
+                self.send(stream, &r.encode()).await?;
                 let _ = stream.shutdown().await;
                 return Ok(false);
             }
             Outcome::UpgradeTls(r) => {
-                stream.write_all(r.encode().as_bytes()).await?;
+                self.send(stream, &r.encode()).await?;
                 stream.flush().await?;
                 let config = match &self.tls {
                     Some(t) => t.control.clone(),
@@ -312,7 +340,7 @@ impl Session {
                 tracing::info!(peer = %self.peer, "control connection now TLS");
             }
             Outcome::Transfer(mut t) => {
-                stream.write_all(t.preliminary.encode().as_bytes()).await?;
+                self.send(stream, &t.preliminary.encode()).await?;
                 t.control_fd = stream.tcp().map(|s| s.as_raw_fd());
                 self.transfer = Some(RunningTransfer::spawn(*t, &self.config));
             }
