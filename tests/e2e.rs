@@ -21,3 +21,4 @@ mod server;
 mod support;
 mod systemd;
 mod tls;
+mod xferlog;

@@ -209,6 +209,9 @@ pub struct Cli {
         default_value_t = 10
     )]
     pub proxy_header_timeout: u64,
+    /// Append one line per file transfer to FILE, in the xferlog(5) format.
+    #[arg(long, env = "FTPD_XFERLOG", value_name = "FILE")]
+    pub xferlog: Option<PathBuf>,
     /// Log every command (PASS masked) and reply of every session, at debug
     /// level, under the target ftp_server::protocol.
     #[arg(long, env = "FTPD_LOG_PROTOCOL")]
@@ -303,6 +306,11 @@ impl Cli {
         c.shutdown_grace = Duration::from_secs(self.shutdown_grace);
         c.fsync = self.fsync;
         c.log_protocol = self.log_protocol;
+        if let Some(path) = &self.xferlog {
+            let log = crate::xferlog::XferLog::open(path)
+                .map_err(|e| format!("xferlog {}: {e}", path.display()))?;
+            c.xferlog = Some(log);
+        }
         if c.tls.is_none() && (self.implicit_tls_listen.is_some() || self.require_tls) {
             return Err("--implicit-tls-listen and --require-tls need --tls-cert/--tls-key or --tls-self-signed".into());
         }

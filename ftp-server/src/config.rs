@@ -77,6 +77,8 @@ pub struct Config {
     /// fsync a finished upload and its directory before answering 226
     /// (durability across power loss, at some speed cost).
     pub fsync: bool,
+    /// The transfer log (`--xferlog FILE`), opened.
+    pub xferlog: Option<crate::xferlog::XferLog>,
     /// Log every command and reply at debug level (`--log-protocol`).
     pub log_protocol: bool,
     /// FTPS settings; `None` means AUTH TLS is refused with 504.
@@ -120,6 +122,7 @@ impl Config {
             max_password_checks: 4,
             fsync: false,
             log_protocol: false,
+            xferlog: None,
             tls: None,
             implicit_tls_listen: None,
             proxy_protocol: Vec::new(),

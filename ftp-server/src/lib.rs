@@ -17,6 +17,7 @@ pub mod storage;
 pub mod stream;
 pub mod tls;
 pub mod transfer;
+pub mod xferlog;
 
 pub use config::{Config, User};
 pub use server::{preflight, run, run_listeners, run_with_storage, ServerError};

@@ -54,6 +54,7 @@ pub(super) fn start(
         balancers: s.config.proxy_protocol.clone(),
         local_ip: s.local_ip(),
         user: s.user_name().to_string(),
+        anonymous: s.config.anonymous && s.user_name() == "anonymous",
         description,
         control_fd: None,
         tls,

@@ -59,6 +59,8 @@ pub struct Transfer {
     pub balancers: Vec<Cidr>,
     pub local_ip: IpAddr,
     pub user: String,
+    /// An anonymous login (the xferlog's access mode).
+    pub anonymous: bool,
     /// e.g. "RETR /a/b.txt", for STAT and the log.
     pub description: String,
     /// The control connection's socket, to see whether the client is still
@@ -113,13 +115,63 @@ impl RunningTransfer {
         let progress = Arc::new(AtomicU64::new(0));
         let description = t.description.clone();
         let timeout = config.data_timeout;
-        let handle = tokio::spawn(run(t, cancel.clone(), progress.clone(), timeout));
+        let xferlog = config.xferlog.clone();
+        let (c, p) = (cancel.clone(), progress.clone());
+        let handle = tokio::spawn(async move {
+            let started = Instant::now();
+            let note = xferlog.map(|log| (log, Note::of(&t)));
+            let reply = run(t, c, p.clone(), timeout).await;
+            if let Some((log, Some(note))) = note {
+                log.record(&crate::xferlog::Entry {
+                    elapsed: started.elapsed(),
+                    peer: note.peer,
+                    bytes: p.load(Ordering::Relaxed),
+                    path: &note.path,
+                    ascii: note.ascii,
+                    outgoing: note.outgoing,
+                    anonymous: note.anonymous,
+                    user: &note.user,
+                    complete: reply.code == ReplyCode::CLOSING_DATA,
+                });
+            }
+            reply
+        });
         RunningTransfer {
             handle,
             cancel,
             progress,
             description,
         }
+    }
+}
+
+/// What the xferlog needs of a file transfer (listings get no line).
+struct Note {
+    peer: IpAddr,
+    path: String,
+    ascii: bool,
+    outgoing: bool,
+    anonymous: bool,
+    user: String,
+}
+
+impl Note {
+    fn of(t: &Transfer) -> Option<Note> {
+        let outgoing = match t.job {
+            Job::Send { .. } => true,
+            Job::Receive { .. } => false,
+            Job::Listing { .. } => return None,
+        };
+        // The description is "VERB /path".
+        let path = t.description.split_once(' ').map_or("", |(_, p)| p);
+        Some(Note {
+            peer: t.peer_ip,
+            path: path.to_string(),
+            ascii: t.ascii,
+            outgoing,
+            anonymous: t.anonymous,
+            user: t.user.clone(),
+        })
     }
 }
 
