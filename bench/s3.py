@@ -241,6 +241,7 @@ def start_moto(exe, logdir):
 def start_ftpd_s3(cfg, store):
     argv = [os.path.join(cfg.bin_dir, "ftpd"), "--storage", f"s3://{BUCKET}/{PREFIX}",
             "--s3-endpoint", store.endpoint, "--s3-region", store.region,
+            "--s3-timeout", str(cfg.ftpd_s3_timeout),
             "--listen", "127.0.0.1:0", "--write", "--user", f"{USER}:{PASSWORD}",
             "--passive-ports", servers.passive_range(cfg.ports)]
     env = dict(os.environ, AWS_ACCESS_KEY_ID=store.key_id,
@@ -482,7 +483,8 @@ def run(cfg, res, measure):
             f"Both serve s3://{BUCKET}/{PREFIX}/ on one {kind} {store.version} on 127.0.0.1, "
             f"a fresh FTP server per measurement, the order flipping every round. "
             f"rclone: `--vfs-cache-mode off --s3-chunk-size {CHUNK}` (ftpd's part size), "
-            f"otherwise its defaults (4 parts in flight, a 5-minute directory cache). "
+            f"otherwise its defaults (4 parts in flight, a 5-minute directory cache, "
+            f"5-minute request timeout). ftpd: `--s3-timeout {cfg.ftpd_s3_timeout}`. "
             f"Throughput by curl's clock (logged in to the 226); small files are "
             f"lftp `mirror -R` then `mirror`, --parallel={cfg.s3_parallel}, wall clock, "
             f"every object counted in the bucket and every file on disk. CPU is "
