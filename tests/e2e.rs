@@ -13,6 +13,7 @@ mod faults;
 mod limits;
 mod listing_memory;
 mod load;
+mod metrics;
 mod protocol_log;
 mod proxy;
 mod robustness;

@@ -209,6 +209,9 @@ pub struct Cli {
         default_value_t = 10
     )]
     pub proxy_header_timeout: u64,
+    /// Serve Prometheus metrics at http://ADDR:PORT/metrics.
+    #[arg(long, env = "FTPD_METRICS_LISTEN", value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Append one line per file transfer to FILE, in the xferlog(5) format.
     #[arg(long, env = "FTPD_XFERLOG", value_name = "FILE")]
     pub xferlog: Option<PathBuf>,
@@ -306,6 +309,7 @@ impl Cli {
         c.shutdown_grace = Duration::from_secs(self.shutdown_grace);
         c.fsync = self.fsync;
         c.log_protocol = self.log_protocol;
+        c.metrics_listen = self.metrics_listen;
         if let Some(path) = &self.xferlog {
             let log = crate::xferlog::XferLog::open(path)
                 .map_err(|e| format!("xferlog {}: {e}", path.display()))?;

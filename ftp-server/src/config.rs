@@ -77,6 +77,9 @@ pub struct Config {
     /// fsync a finished upload and its directory before answering 226
     /// (durability across power loss, at some speed cost).
     pub fsync: bool,
+    /// Where to serve Prometheus metrics (`--metrics-listen`); the binary
+    /// installs the exporter (`metrics::install`).
+    pub metrics_listen: Option<SocketAddr>,
     /// The transfer log (`--xferlog FILE`), opened.
     pub xferlog: Option<crate::xferlog::XferLog>,
     /// Log every command and reply at debug level (`--log-protocol`).
@@ -123,6 +126,7 @@ impl Config {
             fsync: false,
             log_protocol: false,
             xferlog: None,
+            metrics_listen: None,
             tls: None,
             implicit_tls_listen: None,
             proxy_protocol: Vec::new(),

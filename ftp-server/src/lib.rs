@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod data;
 pub mod limits;
 pub mod listing;
+pub mod metrics;
 pub mod proxy;
 pub mod server;
 pub mod session;

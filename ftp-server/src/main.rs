@@ -49,6 +49,9 @@ async fn real_main() -> anyhow::Result<()> {
         tokio::spawn(ftp_server::accounts::reload_on(accounts, hup));
     }
     ftp_server::preflight(&config).await?;
+    if let Some(addr) = config.metrics_listen {
+        ftp_server::metrics::install(addr).map_err(anyhow::Error::msg)?;
+    }
     let (listener, implicit) = daemon::bind_listeners(&config).await?;
     let shutdown = daemon::shutdown_signals();
     ftp_server::run_listeners(listener, implicit, config, shutdown).await?;

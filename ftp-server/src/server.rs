@@ -89,8 +89,16 @@ impl Acceptor {
         let Some(client) = self.client_address(&mut stream, peer, implicit_tls).await else {
             return;
         };
+        if self.token.is_cancelled() {
+            crate::metrics::refused_shutting_down();
+            if !implicit_tls {
+                refuse(&mut stream, "Server shutting down").await;
+            }
+            return;
+        }
         match self.limits.admit(canonical_ip(client.ip())) {
             Ok(guard) => {
+                let open = crate::metrics::session_started();
                 Box::pin(Session::run(
                     stream,
                     client,
@@ -101,9 +109,11 @@ impl Acceptor {
                     implicit_tls,
                 ))
                 .await;
+                drop(open);
                 drop(guard);
             }
             Err(refusal) => {
+                crate::metrics::refused(refusal);
                 tracing::warn!(peer = %client, reason = refusal.text(), "connection refused");
                 if !implicit_tls {
                     refuse(&mut stream, refusal.text()).await;

@@ -114,6 +114,7 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
         }
     };
     tracing::info!(peer = %s.peer, user = %grant.user, home = %grant.home.display(), write = grant.write, "login");
+    crate::metrics::login(true);
     s.auth = AuthState::LoggedIn {
         user: grant.user,
         write: grant.write,
@@ -127,6 +128,7 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
 /// `login_failure_delay`, answer 530, and close after too many.
 async fn login_failed(s: &mut Session, user: &str) -> Outcome {
     tracing::info!(peer = %s.peer, %user, "login failed");
+    crate::metrics::login(false);
     s.failed_logins += 1;
     let banned = s.limits.login_failed(s.peer_ip());
     tokio::time::sleep(s.config.login_failure_delay).await;

@@ -29,6 +29,7 @@ mod zerocopy;
 
 use crate::config::Config;
 use crate::data::DataChannel;
+use crate::metrics::TransferResult;
 use crate::proxy::Cidr;
 use crate::storage::{ReadStream, StorageError, Upload};
 use crate::stream::MaybeTls;
@@ -120,7 +121,17 @@ impl RunningTransfer {
         let handle = tokio::spawn(async move {
             let started = Instant::now();
             let note = xferlog.map(|log| (log, Note::of(&t)));
-            let reply = run(t, c, p.clone(), timeout).await;
+            let verb = t.description.split(' ').next().unwrap_or("").to_string();
+            let sent = !matches!(t.job, Job::Receive { .. });
+            let reply = run(t, c.clone(), p.clone(), timeout).await;
+            let result = if reply.code == ReplyCode::CLOSING_DATA {
+                TransferResult::Ok
+            } else if c.is_cancelled() {
+                TransferResult::Aborted
+            } else {
+                TransferResult::Failed
+            };
+            crate::metrics::transfer(&verb, result, p.load(Ordering::Relaxed), sent);
             if let Some((log, Some(note))) = note {
                 log.record(&crate::xferlog::Entry {
                     elapsed: started.elapsed(),
