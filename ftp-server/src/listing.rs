@@ -176,7 +176,8 @@ pub fn mlsx_facts(
     if facts.size && meta.kind != FileKind::Dir {
         s.push_str(&format!("size={};", meta.len));
     }
-    if facts.modify {
+    // An unknown time (an S3 directory) is left out, as RFC 3659 §7.5 allows.
+    if facts.modify && meta.modified.is_some() {
         s.push_str(&format!("modify={};", mdtm(meta.modified)));
     }
     if facts.perm {

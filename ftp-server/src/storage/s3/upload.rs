@@ -1,5 +1,5 @@
-//! STOR on S3. Data fills one part-sized buffer. A file that ends before
-//! the buffer is full is one PUT at commit; a larger one becomes a
+//! STOR on S3. Data fills one part-sized buffer. A file that fits in it
+//! is one PUT at commit; a larger one becomes a
 //! multipart upload, each full part sent by its own task while the next
 //! fills, with at most one part in flight, so memory per upload is about
 //! two parts. The object appears only when the upload completes; abort
@@ -120,6 +120,11 @@ impl Upload for S3Upload {
     fn write<'a>(&'a mut self, mut data: &'a [u8]) -> BoxFuture<'a, Result<(), StorageError>> {
         Box::pin(async move {
             while !data.is_empty() {
+                // A full buffer is sent only once more data comes, so a
+                // file of exactly one part is still one PUT.
+                if self.buf.len() >= part_size(self.inner.part_size, self.sent) {
+                    self.send_part().await?;
+                }
                 let size = part_size(self.inner.part_size, self.sent);
                 if self.buf.capacity() < size {
                     self.buf.reserve_exact(size - self.buf.len());
@@ -127,9 +132,6 @@ impl Upload for S3Upload {
                 let n = size.saturating_sub(self.buf.len()).min(data.len());
                 self.buf.extend_from_slice(&data[..n]);
                 data = &data[n..];
-                if self.buf.len() >= size {
-                    self.send_part().await?;
-                }
             }
             Ok(())
         })
