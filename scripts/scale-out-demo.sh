@@ -143,7 +143,7 @@ cleanup() {
     for pid in "${PIDS[@]}"; do
         while alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
         alive "$pid" && kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        { wait "$pid"; } 2>/dev/null
     done
     if [ -n "$DEMO_TMP" ] && [ -d "$DEMO_TMP" ]; then
         if [ "${DEMO_KEEP:-0}" = 1 ]; then
@@ -286,7 +286,7 @@ api_bind_addr = "127.0.0.1:$(admin_port "$n")"
 admin_token = "$ADMIN_TOKEN"
 EOF
     )
-    RUST_LOG=${RUST_LOG:-garage=info} spawn "$LOGS/garage$n.log" "$GARAGE" -c "$dir/garage.toml" server
+    NO_COLOR=1 RUST_LOG=${RUST_LOG:-garage=info} spawn "$LOGS/garage$n.log" "$GARAGE" -c "$dir/garage.toml" server
     GARAGE_PIDS+=("$LAST_PID")
 done
 cfg() { echo "$DEMO_TMP/garage/node$1/garage.toml"; }
@@ -294,7 +294,8 @@ g() { "$GARAGE" -c "$(cfg "$1")" "${@:2}"; }
 
 NODE_IDS=()
 for n in 1 2 3; do
-    wait_for 60 "garage node$n to answer" g "$n" node id -q
+    # `node id` reads the key from disk; `status` needs the RPC server up.
+    wait_for 60 "garage node$n to answer on RPC" g "$n" status
     alive "${GARAGE_PIDS[$((n - 1))]}" || die "garage node$n exited"
     NODE_IDS+=("$(g "$n" node id -q 2>/dev/null | tail -n 1)")
     say "node$n id: ${NODE_IDS[$((n - 1))]}"
@@ -396,7 +397,7 @@ SRC=$DEMO_TMP/src/tree
 mkdir -p "$SRC/dir with spaces/sous-dossier ñ" "$SRC/big" "$SRC/empty dir" "$SRC/a/b/c"
 printf 'hello from the scale-out demo\n' >"$SRC/README.txt"
 : >"$SRC/empty.dat"
-head -c $((8 * 1024 * 1024)) /dev/urandom >"$SRC/big/exactly 8 MiB (one part).bin"
+head -c $((8 * 1024 * 1024)) /dev/urandom >"$SRC/big/exactly 8 MiB.bin"
 head -c $((21 * 1024 * 1024 + 12345)) /dev/urandom >"$SRC/big/large 21MiB.bin"
 head -c $((3 * 1024 * 1024 + 1)) /dev/urandom >"$SRC/dir with spaces/Größe été 3MiB.bin"
 head -c 131079 /dev/urandom >"$SRC/dir with spaces/sous-dossier ñ/日本語 ファイル.dat"
@@ -423,7 +424,7 @@ compare_tree() { # LABEL SRC COPY
     fi
     COMPARISONS=$((COMPARISONS + 1))
     say "$1: sha256 identical ($(wc -l <"$DEMO_TMP/got.sums") files, $(wc -l <"$DEMO_TMP/got.dirs") directories," \
-        "tree digest $(sha256sum <"$DEMO_TMP/got.sums" | cut -c1-16))"
+        "digest of the sum list $(sha256sum <"$DEMO_TMP/got.sums" | cut -c1-16))"
 }
 (cd "$SRC" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sed 's/^/    /')
 
@@ -439,19 +440,32 @@ say "logins so far: ftpd1 $(logins 1), ftpd2 $(logins 2)"
 
 if command -v curl >/dev/null 2>&1; then
     step "Look into the bucket with S3 requests (curl --aws-sigv4, node3's S3 API)"
-    s3() { curl -sS --fail --max-time 30 --aws-sigv4 "aws:amz:garage:s3" --user "$KEY_ID:$KEY_SECRET" "$@"; }
-    say "objects in s3://$BUCKET (ListObjectsV2, no delimiter), size and key:"
+    # Garage wants x-amz-content-sha256 (here: the hash of an empty body).
+    empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+    s3() {
+        curl -sS --fail --max-time 30 --aws-sigv4 "aws:amz:garage:s3" --user "$KEY_ID:$KEY_SECRET" \
+            -H "x-amz-content-sha256: $empty_sha" "$@"
+    }
+    say "objects in s3://$BUCKET (ListObjectsV2 without delimiter): size, ETag, key"
     s3 "http://127.0.0.1:$(s3_port 3)/$BUCKET?list-type=2" >"$DEMO_TMP/list.xml"
-    sed 's/<Contents>/\n/g' "$DEMO_TMP/list.xml" | sed -n 's/.*<Key>\([^<]*\)<\/Key>.*<Size>\([0-9]*\)<\/Size>.*/\2 \1/p' |
-        awk '{printf "    %12s  %s\n", $1, substr($0, index($0, " ") + 1)}'
+    sed -e 's/<Contents>/\n/g' -e 's/&quot;//g' "$DEMO_TMP/list.xml" |
+        sed -n 's/^<Key>\([^<]*\)<\/Key>.*<ETag>\([^<]*\)<\/ETag><Size>\([0-9]*\)<\/Size>.*/\3 \2 \1/p' |
+        while read -r size etag key; do printf '    %10s  %-36s  %s\n' "$size" "$etag" "$key"; done
+    say "(keys ending in / are ftpd's directory markers, from MKD)"
     etag_of() { s3 -I "http://127.0.0.1:$(s3_port 3)/$BUCKET/$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" {print $2}'; }
     big_etag=$(etag_of "tree/big/large%2021MiB.bin")
-    one_etag=$(etag_of "tree/big/exactly%208%20MiB%20%28one%20part%29.bin")
-    say "ETag of tree/big/large 21MiB.bin:            $big_etag"
-    say "ETag of tree/big/exactly 8 MiB (one part).bin: $one_etag"
+    one_etag=$(etag_of "tree/big/exactly%208%20MiB.bin")
+    say "ETag of tree/big/large 21MiB.bin:   $big_etag"
+    say "ETag of tree/big/exactly 8 MiB.bin: $one_etag"
     case $big_etag in
-        *-3\"*) say "-> the 21 MiB file went up as a 3-part multipart upload (8 MiB parts)" ;;
+        *-3\"*) say "-> the 21 MiB file went up as a 3-part multipart upload (8 MiB parts; Garage's" \
+            "CopyObject, ftpc's rename of its .ftpc-part file, keeps the ETag)" ;;
         *) die "expected a multipart ETag ending in -3 for the 21 MiB file, got $big_etag" ;;
+    esac
+    case $one_etag in
+        *-1\"*) say "-> a file of exactly one part size is a 1-part multipart upload (the part" \
+            "buffer fills before the end of the file is seen)" ;;
+        *) say "-> the 8 MiB file went up as a single PUT" ;;
     esac
 fi
 
@@ -488,7 +502,7 @@ step "Kill Garage node3 (kill -9): 2 of 3 replicas left, still a quorum"
 
 NODE3_PID=${GARAGE_PIDS[2]}
 run kill -KILL "$NODE3_PID"
-wait "$NODE3_PID" 2>/dev/null || true
+{ wait "$NODE3_PID"; } 2>/dev/null || true # (quietly: no "Killed" notice)
 # Wait (bounded) until node1 sees node3 as failed, then show it.
 node3_down() { g 1 status 2>/dev/null | grep -A 20 -i 'failed nodes' | grep -q "^${NODE_IDS[2]:0:16}"; }
 deadline=$((SECONDS + 30))
