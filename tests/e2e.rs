@@ -22,4 +22,5 @@ mod server;
 mod support;
 mod systemd;
 mod tls;
+mod tls_reload;
 mod xferlog;

@@ -275,6 +275,7 @@ fn implicit_ftps_takes_the_header_before_the_handshake() {
             require_session_reuse: false,
             require_tls: false,
             self_signed_fingerprint: None,
+            reloader: None,
         });
     });
     let mut tcp = TcpStream::connect(srv.implicit.unwrap()).unwrap();

@@ -24,6 +24,7 @@ fn tls_server(tune: impl FnOnce(&mut ftp_server::tls::TlsConfig)) -> TestServer 
         require_session_reuse: false,
         require_tls: false,
         self_signed_fingerprint: None,
+        reloader: None,
     };
     tune(&mut tls);
     TestServer::start_with(move |c| {

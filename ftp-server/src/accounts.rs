@@ -227,16 +227,21 @@ impl Accounts {
 /// before it announces readiness, so an early SIGHUP is not fatal.
 pub async fn reload_on(accounts: Arc<Accounts>, mut hup: tokio::signal::unix::Signal) {
     while hup.recv().await.is_some() {
-        let acc = accounts.clone();
-        let file = accounts.path().display().to_string();
-        match tokio::task::spawn_blocking(move || acc.reload()).await {
-            Ok(Ok(users)) => tracing::info!(%file, users, "SIGHUP: users file reloaded"),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "SIGHUP: users file not reloaded; keeping the old accounts")
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "SIGHUP: reload failed; keeping the old accounts")
-            }
+        reload_logged(&accounts).await;
+    }
+}
+
+/// Reload the users file once, off the async workers, and log the outcome.
+pub async fn reload_logged(accounts: &Arc<Accounts>) {
+    let acc = accounts.clone();
+    let file = accounts.path().display().to_string();
+    match tokio::task::spawn_blocking(move || acc.reload()).await {
+        Ok(Ok(users)) => tracing::info!(%file, users, "SIGHUP: users file reloaded"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "SIGHUP: users file not reloaded; keeping the old accounts")
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "SIGHUP: reload failed; keeping the old accounts")
         }
     }
 }

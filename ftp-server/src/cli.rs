@@ -364,21 +364,24 @@ impl Cli {
 
     /// Build the TLS settings from the certificate flags, if any.
     fn tls_config(&self) -> Result<Option<TlsConfig>, String> {
-        let (server, fingerprint) = match (&self.tls_cert, &self.tls_key, self.tls_self_signed) {
-            (Some(cert), Some(key), _) => {
-                (tls::load_pem(cert, key).map_err(|e| e.to_string())?, None)
-            }
-            (_, _, true) => {
-                let (config, fp) = tls::self_signed().map_err(|e| e.to_string())?;
-                (config, Some(fp))
-            }
-            _ => return Ok(None),
-        };
+        let (server, fingerprint, reloader) =
+            match (&self.tls_cert, &self.tls_key, self.tls_self_signed) {
+                (Some(cert), Some(key), _) => {
+                    let (config, reloader) = tls::load_pem(cert, key).map_err(|e| e.to_string())?;
+                    (config, None, Some(reloader))
+                }
+                (_, _, true) => {
+                    let (config, fp) = tls::self_signed().map_err(|e| e.to_string())?;
+                    (config, Some(fp), None)
+                }
+                _ => return Ok(None),
+            };
         Ok(Some(TlsConfig {
             server: std::sync::Arc::new(server),
             require_session_reuse: self.tls_require_session_reuse,
             require_tls: self.require_tls,
             self_signed_fingerprint: fingerprint,
+            reloader,
         }))
     }
 }

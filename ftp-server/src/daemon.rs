@@ -117,3 +117,38 @@ async fn signal() {
         _ = term => {}
     }
 }
+
+/// SIGHUP reloads the users file and the TLS certificate, whichever are
+/// configured, without dropping a session. Watched from before ftpd says
+/// it is ready, so a SIGHUP right after startup is never lost.
+pub fn watch_sighup(config: &Config) -> std::io::Result<()> {
+    let accounts = config.accounts.clone();
+    let certs = config.tls.as_ref().and_then(|t| t.reloader.clone());
+    if accounts.is_none() && certs.is_none() {
+        return Ok(());
+    }
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            if let Some(accounts) = &accounts {
+                crate::accounts::reload_logged(accounts).await;
+            }
+            if let Some(certs) = &certs {
+                let c = certs.clone();
+                let file = certs.cert_path().display().to_string();
+                match tokio::task::spawn_blocking(move || c.reload()).await {
+                    Ok(Ok(sha256)) => {
+                        tracing::info!(%file, %sha256, "SIGHUP: TLS certificate reloaded")
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!(%file, error = %e, "SIGHUP: TLS certificate not reloaded; keeping the old one")
+                    }
+                    Err(e) => {
+                        tracing::warn!(%file, error = %e, "SIGHUP: TLS certificate reload failed; keeping the old one")
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}

@@ -42,12 +42,9 @@ async fn real_main() -> anyhow::Result<()> {
     let log_format = cli.log_format;
     let config = cli.into_config().map_err(anyhow::Error::msg)?;
     daemon::init_logging(log_format, config.log_protocol);
-    // SIGHUP reloads the users file; watched before ftpd says it is ready.
-    if let Some(accounts) = config.accounts.clone() {
-        let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-            .context("cannot watch SIGHUP")?;
-        tokio::spawn(ftp_server::accounts::reload_on(accounts, hup));
-    }
+    // SIGHUP reloads the users file and the certificate; watched before
+    // ftpd says it is ready.
+    daemon::watch_sighup(&config).context("cannot watch SIGHUP")?;
     ftp_server::preflight(&config).await?;
     if let Some(addr) = config.metrics_listen {
         ftp_server::metrics::install(addr).map_err(anyhow::Error::msg)?;

@@ -19,13 +19,16 @@
 //! anyway, and clients that treat TLS 1.3 sessions as single-use (curl with
 //! OpenSSL) need a fresh ticket for their next data connection.
 
+mod reload;
+
+pub use reload::CertReloader;
+
 use std::path::Path;
 use std::sync::Arc;
 
 use rustls::server::ServerSessionMemoryCache;
 use rustls::ServerConfig;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::PrivateKeyDer;
 use sha2::{Digest, Sha256};
 
 /// TLS settings of the server.
@@ -40,6 +43,9 @@ pub struct TlsConfig {
     pub require_tls: bool,
     /// SHA-256 of the certificate made by `--tls-self-signed`, to print.
     pub self_signed_fingerprint: Option<String>,
+    /// The certificate files, reloaded on SIGHUP (`None` for a
+    /// self-signed certificate).
+    pub reloader: Option<Arc<CertReloader>>,
 }
 
 /// Why TLS could not be set up at startup.
@@ -65,36 +71,29 @@ pub enum TlsError {
     Generate(#[from] rcgen::Error),
 }
 
+/// The server configuration around a source of certificates.
 fn build(
-    certs: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
+    certs: impl FnOnce(
+        rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>,
+    ) -> Result<ServerConfig, rustls::Error>,
 ) -> Result<ServerConfig, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
+    let builder = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
+        .with_no_client_auth();
+    let mut config = certs(builder)?;
     // RFC 4217 §... / IANA: "ftp" is the ALPN id; clients that offer none are fine too.
     config.alpn_protocols = vec![b"ftp".to_vec()];
     Ok(config)
 }
 
-/// Load a PEM certificate chain and private key.
-pub fn load_pem(cert: &Path, key: &Path) -> Result<ServerConfig, TlsError> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .map_err(|source| TlsError::Cert {
-            path: cert.display().to_string(),
-            source,
-        })?;
-    if certs.is_empty() {
-        return Err(TlsError::NoCert(cert.display().to_string()));
-    }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|source| TlsError::Key {
-        path: key.display().to_string(),
-        source,
-    })?;
-    build(certs, key)
+/// Load a PEM certificate chain and private key, reloadable on SIGHUP
+/// (`CertReloader::reload`).
+pub fn load_pem(cert: &Path, key: &Path) -> Result<(ServerConfig, Arc<CertReloader>), TlsError> {
+    let reloader = Arc::new(CertReloader::new(cert, key)?);
+    let resolver = reloader.clone();
+    let config = build(|b| Ok(b.with_cert_resolver(resolver)))?;
+    Ok((config, reloader))
 }
 
 /// An in-memory self-signed certificate for `localhost`, 127.0.0.1 and ::1,
@@ -110,7 +109,7 @@ pub fn self_signed() -> Result<(ServerConfig, String), TlsError> {
     let der = certified.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
     let fingerprint = fingerprint(&der);
-    Ok((build(vec![der], key)?, fingerprint))
+    Ok((build(|b| b.with_single_cert(vec![der], key))?, fingerprint))
 }
 
 /// SHA-256 of a DER certificate as `AA:BB:...`.
@@ -194,6 +193,7 @@ mod tests {
             require_session_reuse: false,
             require_tls: false,
             self_signed_fingerprint: None,
+            reloader: None,
         });
         assert_eq!(s.data_receive.send_tls13_tickets, 0);
         assert_eq!(s.data_send.send_tls13_tickets, 1);
