@@ -83,7 +83,10 @@ fn listings_report_sizes_times_and_types() {
     assert!(a.contains("modify=2"), "{a}");
     let d = mlsd.lines().find(|l| l.ends_with(" dir")).unwrap();
     assert!(d.contains("type=dir;"), "{d}");
-    assert!(!d.contains("modify="), "S3 keeps no time for a directory: {d}");
+    assert!(
+        !d.contains("modify="),
+        "S3 keeps no time for a directory: {d}"
+    );
     assert!(!mlsd.contains(" inner"), "one level only: {mlsd}");
     let names: Vec<&str> = mlsd
         .lines()

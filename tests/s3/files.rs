@@ -34,7 +34,10 @@ fn stor_then_retr_by_one_put_or_multipart_keeps_content() {
     // A small file is one PUT; a larger one a multipart upload of
     // part-sized parts (S3's ETag of a multipart object ends in -PARTS).
     assert!(!bucket.object("pre/small.txt").unwrap().etag.contains('-'));
-    assert!(!bucket.object("pre/one.bin").unwrap().etag.contains('-'), "exactly one part: one PUT");
+    assert!(
+        !bucket.object("pre/one.bin").unwrap().etag.contains('-'),
+        "exactly one part: one PUT"
+    );
     assert!(bucket.object("pre/three.bin").unwrap().etag.ends_with("-3"));
     assert_eq!(bucket.uploads(), 0, "no multipart upload left open");
 }
