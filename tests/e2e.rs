@@ -16,6 +16,7 @@ mod load;
 mod metrics;
 mod protocol_log;
 mod proxy;
+mod rates;
 mod robustness;
 mod s3;
 mod server;

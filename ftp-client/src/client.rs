@@ -39,6 +39,8 @@ pub struct ConnectOptions {
     pub pipelining: bool,
     /// FTPS mode and the run's rustls configuration; `None` is plain FTP.
     pub tls: Option<TlsOptions>,
+    /// `--limit-rate`: each transfer's cap, bytes per second.
+    pub limit_rate: Option<u64>,
 }
 
 impl Default for ConnectOptions {
@@ -48,6 +50,7 @@ impl Default for ConnectOptions {
             active: false,
             pipelining: true,
             tls: None,
+            limit_rate: None,
         }
     }
 }

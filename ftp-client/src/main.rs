@@ -70,6 +70,10 @@ struct Cli {
     /// Do not verify the server's certificate (prints a warning).
     #[arg(long, global = true)]
     insecure: bool,
+    /// Cap each transfer at RATE bytes per second, as curl's --limit-rate:
+    /// K, M or G suffix, 1024-based (512K, 2M).
+    #[arg(long, global = true, value_name = "RATE", value_parser = ftp_proto::parse_rate)]
+    limit_rate: Option<u64>,
 }
 
 /// The values of `--tls`.
@@ -285,6 +289,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         active: cli.active,
         pipelining: !cli.no_pipelining,
         tls: tls_options(&cli, &url, printer)?,
+        limit_rate: cli.limit_rate,
     };
     let target = Target::new(&url, credentials, options)?;
     let ctx = Context {

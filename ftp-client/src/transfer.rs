@@ -44,21 +44,45 @@ thread_local! {
     static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Copy until EOF, calling `progress` with each chunk's size.
+/// Copy until EOF, calling `progress` with each chunk's size, at most
+/// `rate` bytes per second when given (`--limit-rate`).
 pub fn pump(
     src: &mut dyn Read,
     dst: &mut dyn Write,
     progress: &mut dyn FnMut(u64),
+    rate: Option<u64>,
 ) -> std::result::Result<u64, PumpError> {
     BUF.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
             if buf.len() < CHUNK {
                 buf.resize(CHUNK, 0);
             }
-            copy(src, dst, progress, &mut buf)
+            copy(src, dst, progress, &mut buf, rate)
         }
-        Err(_) => copy(src, dst, progress, &mut vec![0u8; CHUNK]),
+        Err(_) => copy(src, dst, progress, &mut vec![0u8; CHUNK], rate),
     })
+}
+
+/// `--limit-rate`: before each read, sleep until the bytes moved so far
+/// are due, and read about a tenth of a second's worth at a time, so the
+/// pace is smooth (curl's behaviour). A cap only slows a transfer down.
+struct Limit {
+    rate: u64,
+    start: std::time::Instant,
+}
+
+impl Limit {
+    fn step(&self, max: usize) -> usize {
+        usize::try_from((self.rate / 10).max(16 * 1024)).map_or(max, |s| s.min(max))
+    }
+
+    fn wait(&self, done: u64) {
+        let due = self.start + std::time::Duration::from_secs_f64(done as f64 / self.rate as f64);
+        let now = std::time::Instant::now();
+        if due > now {
+            std::thread::sleep(due - now);
+        }
+    }
 }
 
 fn copy(
@@ -66,13 +90,25 @@ fn copy(
     dst: &mut dyn Write,
     progress: &mut dyn FnMut(u64),
     buf: &mut [u8],
+    rate: Option<u64>,
 ) -> std::result::Result<u64, PumpError> {
+    let limit = rate.map(|rate| Limit {
+        rate: rate.max(1),
+        start: std::time::Instant::now(),
+    });
     let mut total = 0u64;
     loop {
         if crate::signal::interrupted() {
             return Err(PumpError::Interrupted);
         }
-        let n = match src.read(buf) {
+        let step = match &limit {
+            Some(l) => {
+                l.wait(total);
+                l.step(buf.len())
+            }
+            None => buf.len(),
+        };
+        let n = match src.read(&mut buf[..step]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -226,7 +262,7 @@ impl FtpClient {
         let Some(mut data) = self.start_transfer(&cmd, offset)? else {
             return Ok(0);
         };
-        let outcome = pump(&mut data, sink, progress);
+        let outcome = pump(&mut data, sink, progress, self.options.limit_rate);
         self.finish_pump(&cmd, data, outcome, true)
     }
 
@@ -246,7 +282,7 @@ impl FtpClient {
         let Some(mut data) = self.start_transfer(&cmd, 0)? else {
             return Ok(0);
         };
-        let outcome = pump(source, &mut data, progress);
+        let outcome = pump(source, &mut data, progress, self.options.limit_rate);
         self.finish_pump(&cmd, data, outcome, false)
     }
 
@@ -257,7 +293,7 @@ impl FtpClient {
         };
         let mut out = Vec::new();
         let mut limited = data.take(MAX_LISTING);
-        let outcome = pump(&mut limited, &mut out, &mut |_| {});
+        let outcome = pump(&mut limited, &mut out, &mut |_| {}, None);
         self.finish_pump(cmd, limited.into_inner(), outcome, true)?;
         Ok(out)
     }

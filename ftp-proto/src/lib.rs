@@ -6,6 +6,7 @@
 pub mod address;
 pub mod codec;
 pub mod command;
+pub mod rate;
 pub mod reply;
 pub mod time;
 
@@ -15,5 +16,6 @@ pub use command::{
     ArgKind, Command, DuringTransfer, EpsvArg, Feature, ParseError, ProtLevel, TransferType,
     VerbSpec, VERBS,
 };
+pub use rate::parse_rate;
 pub use reply::{quote_path, unquote_path, MalformedReply, Reply, ReplyCode, ReplyParser};
 pub use time::CivilTime;

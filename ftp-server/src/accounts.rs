@@ -65,6 +65,8 @@ pub struct Account {
     pub home: PathBuf,
     /// May change files (STOR, DELE, MKD, ...), besides a global `--write`.
     pub write: bool,
+    /// `max_rate_down` / `max_rate_up`; where unset, the server's caps apply.
+    pub rates: crate::config::Rates,
     /// The argon2 PHC string, already checked to parse.
     hash: String,
 }

@@ -209,6 +209,13 @@ pub struct Cli {
         default_value_t = 10
     )]
     pub proxy_header_timeout: u64,
+    /// Cap each session's downloads (and listings) at RATE bytes per second;
+    /// K, M or G suffix, 1024-based (512K, 2M).
+    #[arg(long, env = "FTPD_MAX_RATE_DOWN", value_name = "RATE", value_parser = ftp_proto::parse_rate)]
+    pub max_rate_down: Option<u64>,
+    /// Cap each session's uploads at RATE bytes per second (as --max-rate-down).
+    #[arg(long, env = "FTPD_MAX_RATE_UP", value_name = "RATE", value_parser = ftp_proto::parse_rate)]
+    pub max_rate_up: Option<u64>,
     /// Serve Prometheus metrics at http://ADDR:PORT/metrics.
     #[arg(long, env = "FTPD_METRICS_LISTEN", value_name = "ADDR:PORT")]
     pub metrics_listen: Option<SocketAddr>,
@@ -310,6 +317,10 @@ impl Cli {
         c.fsync = self.fsync;
         c.log_protocol = self.log_protocol;
         c.metrics_listen = self.metrics_listen;
+        c.max_rate = crate::config::Rates {
+            down: self.max_rate_down,
+            up: self.max_rate_up,
+        };
         if let Some(path) = &self.xferlog {
             let log = crate::xferlog::XferLog::open(path)
                 .map_err(|e| format!("xferlog {}: {e}", path.display()))?;

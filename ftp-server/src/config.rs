@@ -25,6 +25,26 @@ impl std::fmt::Debug for User {
     }
 }
 
+/// Bandwidth caps of a session's data connections, bytes per second
+/// (`None`: no cap).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rates {
+    /// Downloads and listings (`--max-rate-down`).
+    pub down: Option<u64>,
+    /// Uploads (`--max-rate-up`).
+    pub up: Option<u64>,
+}
+
+impl Rates {
+    /// These caps, with `fallback`'s where these have none.
+    pub fn or(self, fallback: Rates) -> Rates {
+        Rates {
+            down: self.down.or(fallback.down),
+            up: self.up.or(fallback.up),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The served directory: the client's `/` (unused with `s3`).
@@ -82,6 +102,9 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// The transfer log (`--xferlog FILE`), opened.
     pub xferlog: Option<crate::xferlog::XferLog>,
+    /// Every session's bandwidth caps, unless its account sets its own
+    /// (bandwidth hogging by one client).
+    pub max_rate: Rates,
     /// Log every command and reply at debug level (`--log-protocol`).
     pub log_protocol: bool,
     /// FTPS settings; `None` means AUTH TLS is refused with 504.
@@ -125,6 +148,7 @@ impl Config {
             max_password_checks: 4,
             fsync: false,
             log_protocol: false,
+            max_rate: Rates::default(),
             xferlog: None,
             metrics_listen: None,
             tls: None,

@@ -20,7 +20,7 @@ pub mod tls;
 pub mod transfer;
 pub mod xferlog;
 
-pub use config::{Config, User};
+pub use config::{Config, Rates, User};
 pub use server::{preflight, run, run_listeners, run_with_storage, ServerError};
 
 /// Make client-supplied text safe to echo in a reply: printable ASCII and

@@ -60,11 +60,22 @@ pub(super) fn parse(path: &Path, text: &str, root: Option<&Path>) -> Result<User
                 )
             })?,
         };
+        let rate = |field: &Option<Spanned<String>>, key: &str| match field {
+            None => Ok(None),
+            Some(v) => ftp_proto::parse_rate(v.get_ref())
+                .map(Some)
+                .map_err(|why| invalid(v.span(), format!("{key} of {name:?}: {why}"))),
+        };
+        let rates = crate::config::Rates {
+            down: rate(&raw.max_rate_down, "max_rate_down")?,
+            up: rate(&raw.max_rate_up, "max_rate_up")?,
+        };
         first_seen.insert(name.clone(), line_of(text, raw.name.span().start));
         let account = Account {
             name: name.clone(),
             home,
             write: raw.write,
+            rates,
             hash: raw.password.into_inner(),
         };
         users.insert(name, account);
@@ -91,6 +102,10 @@ struct RawUser {
     home: Option<Spanned<String>>,
     #[serde(default)]
     write: bool,
+    #[serde(default)]
+    max_rate_down: Option<Spanned<String>>,
+    #[serde(default)]
+    max_rate_up: Option<Spanned<String>>,
 }
 
 /// The 1-based line holding byte `offset` of `text`.

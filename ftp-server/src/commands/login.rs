@@ -8,7 +8,7 @@ use ftp_proto::{Reply, ReplyCode};
 
 use super::{reply, Outcome};
 use crate::accounts::Check;
-use crate::config::Config;
+use crate::config::{Config, Rates};
 use crate::session::{AuthState, Session};
 use crate::storage::{StorageError, VirtualPath};
 
@@ -38,6 +38,8 @@ struct Grant {
     /// The sandbox root, relative to `Config::root` (empty: the root).
     home: PathBuf,
     write: bool,
+    /// The account's own caps (the users file), before the server's.
+    rates: Rates,
 }
 
 /// Who `user` is, if `password` is right: anonymous first (when on), then
@@ -51,6 +53,7 @@ async fn check_login(config: &Config, user: String, password: String) -> Option<
             user: "anonymous".to_string(),
             home: PathBuf::new(),
             write: config.write,
+            rates: Rates::default(),
         });
     }
     if let Some(accounts) = &config.accounts {
@@ -60,6 +63,7 @@ async fn check_login(config: &Config, user: String, password: String) -> Option<
                     user,
                     home: account.home,
                     write: config.write || account.write,
+                    rates: account.rates,
                 })
             }
             Check::WrongPassword => return None,
@@ -74,6 +78,7 @@ async fn check_login(config: &Config, user: String, password: String) -> Option<
         user,
         home: PathBuf::new(),
         write: config.write,
+        rates: Rates::default(),
     })
 }
 
@@ -119,6 +124,7 @@ pub async fn pass(s: &mut Session, password: String) -> Outcome {
         user: grant.user,
         write: grant.write,
         storage,
+        rates: grant.rates.or(s.config.max_rate),
     };
     s.cwd = crate::storage::VirtualPath::root();
     reply(ReplyCode::LOGGED_IN, "Login successful")

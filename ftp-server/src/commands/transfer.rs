@@ -6,7 +6,7 @@ use ftp_proto::{Reply, ReplyCode, TransferType};
 
 use super::{reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome};
 use crate::data::DataChannel;
-use crate::session::{Protection, Session};
+use crate::session::{AuthState, Protection, Session};
 use crate::storage::{Capabilities, Storage, StorageError, Upload, VirtualPath, WriteMode};
 use crate::transfer::{DataTls, Job, Transfer};
 
@@ -45,6 +45,13 @@ pub(super) fn start(
         }),
         _ => None,
     };
+    let rate = match &s.auth {
+        AuthState::LoggedIn { rates, .. } => match job {
+            Job::Receive { .. } => rates.up,
+            _ => rates.down,
+        },
+        _ => None,
+    };
     Ok(Outcome::Transfer(Box::new(Transfer {
         preliminary: Reply::new(ReplyCode::FILE_STATUS_OK, preliminary),
         data,
@@ -55,6 +62,7 @@ pub(super) fn start(
         local_ip: s.local_ip(),
         user: s.user_name().to_string(),
         anonymous: s.config.anonymous && s.user_name() == "anonymous",
+        rate,
         description,
         control_fd: None,
         tls,

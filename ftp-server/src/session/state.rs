@@ -27,6 +27,8 @@ pub enum AuthState {
         user: String,
         write: bool,
         storage: Arc<dyn Storage>,
+        /// The bandwidth caps of this login's transfers.
+        rates: crate::config::Rates,
     },
 }
 

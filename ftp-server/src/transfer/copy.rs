@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::ascii::{from_crlf, to_crlf};
+use super::pace::Pace;
 use super::settle::{peer_closed, precise_sleep, UPLOAD_SETTLE};
 use super::Fail;
 use crate::storage::{ReadStream, StorageError, Upload};
@@ -26,9 +27,24 @@ pub(super) struct Copy<'a> {
     pub(super) progress: &'a AtomicU64,
     pub(super) timeout: Duration,
     pub(super) ascii: bool,
+    /// The bandwidth cap, if any.
+    pub(super) pace: Option<Pace>,
 }
 
 impl Copy<'_> {
+    /// Under a cap: wait until what has moved is due, and the size of the
+    /// next step (at most `max`). Without one: `max` at once.
+    pub(super) async fn paced(&self, max: usize) -> Result<usize, Fail> {
+        match &self.pace {
+            None => Ok(max),
+            Some(pace) => {
+                pace.wait(self.progress.load(Ordering::Relaxed), self.cancel)
+                    .await?;
+                Ok(pace.step(max))
+            }
+        }
+    }
+
     /// One bounded, cancellable network read.
     pub(super) async fn read_net<R: AsyncRead + Unpin>(
         &self,
@@ -101,8 +117,9 @@ impl Copy<'_> {
         let mut buf = vec![0u8; BUF];
         let mut out = Vec::new();
         loop {
+            let step = self.paced(BUF).await?;
             let n = source
-                .read(&mut buf)
+                .read(&mut buf[..step])
                 .await
                 .map_err(|e| Fail::Local(e.into()))?;
             if n == 0 {
@@ -127,6 +144,7 @@ impl Copy<'_> {
     ) -> Result<(), Fail> {
         while let Some(chunk) = chunks.recv().await {
             let chunk = chunk.map_err(Fail::Local)?;
+            self.paced(chunk.len()).await?;
             self.write_net(conn, &chunk).await?;
             self.progress
                 .fetch_add(chunk.len() as u64, Ordering::Relaxed);
@@ -160,7 +178,8 @@ impl Copy<'_> {
         let mut out = Vec::new();
         let mut pending_cr = false;
         loop {
-            let n = self.read_net(conn, &mut buf).await?;
+            let step = self.paced(BUF).await?;
+            let n = self.read_net(conn, &mut buf[..step]).await?;
             if n == 0 {
                 self.settle().await?;
                 if pending_cr {

@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 mod ascii;
 mod copy;
+mod pace;
 mod settle;
 mod zerocopy;
 
@@ -62,6 +63,8 @@ pub struct Transfer {
     pub user: String,
     /// An anonymous login (the xferlog's access mode).
     pub anonymous: bool,
+    /// The bandwidth cap for this transfer's direction, bytes per second.
+    pub rate: Option<u64>,
     /// e.g. "RETR /a/b.txt", for STAT and the log.
     pub description: String,
     /// The control connection's socket, to see whether the client is still
@@ -234,6 +237,7 @@ async fn run(
         progress: &progress,
         timeout,
         ascii: t.ascii,
+        pace: t.rate.map(pace::Pace::new),
     };
     let result = match t.job {
         Job::Send { mut source } => copy.send(source.as_mut(), &mut conn).await,

@@ -56,10 +56,9 @@ impl Copy<'_> {
         tcp: &TcpStream,
     ) -> Result<(), Fail> {
         loop {
+            let max = self.paced(CHUNK).await?;
             ready(self, tcp, Interest::WRITABLE).await?;
-            match step(tcp, Interest::WRITABLE, || {
-                source.send_to(tcp.as_fd(), CHUNK)
-            }) {
+            match step(tcp, Interest::WRITABLE, || source.send_to(tcp.as_fd(), max)) {
                 // The end (or the file shrank under us: stop at its new end).
                 Ok(Ok(0)) => return Ok(()),
                 Ok(Ok(n)) => {
@@ -79,9 +78,10 @@ impl Copy<'_> {
         sink: &mut dyn SpliceFromSocket,
     ) -> Result<(), Fail> {
         loop {
+            let max = self.paced(SPLICE).await?;
             ready(self, tcp, Interest::READABLE).await?;
             match step(tcp, Interest::READABLE, || {
-                sink.splice_from(tcp.as_fd(), SPLICE)
+                sink.splice_from(tcp.as_fd(), max)
             }) {
                 Ok(Ok(0)) => return self.settle().await,
                 Ok(Ok(n)) => {
