@@ -139,6 +139,23 @@ fn an_unreachable_or_silent_store_gets_4xx_in_time_and_work_resumes() {
 }
 
 #[test]
+fn completing_a_large_upload_may_take_longer_than_the_timeout() {
+    let bucket = Bucket::new();
+    let proxy = S3Proxy::start(moto().addr);
+    let mut config = bucket.config_via(&proxy.endpoint(), "p");
+    config.timeout = Duration::from_secs(1);
+    let server = bucket.server_with(config, |c| c.write = true);
+    // Six 5 MiB parts: the complete gets 1 s + 6 x 0.25 s; the store
+    // takes 1.8 s to answer it, more than the 1 s any other request gets.
+    proxy.delay_completes(Duration::from_millis(1800));
+    let body = pseudo_random(26 << 20, 12);
+    let mut r = login(server.addr);
+    r.stor("big.bin", &body);
+    assert_eq!(bucket.object("p/big.bin").unwrap().sha256, sha256(&body));
+    assert!(bucket.object("p/big.bin").unwrap().etag.ends_with("-6"));
+}
+
+#[test]
 fn a_store_that_stalls_mid_download_ends_the_transfer_with_4xx() {
     let bucket = Bucket::new();
     let body = pseudo_random(24 << 20, 11);

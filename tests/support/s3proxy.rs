@@ -24,6 +24,9 @@ struct Shared {
     /// While set, open connections pass nothing on (a store that stops
     /// answering mid-response).
     frozen: std::sync::atomic::AtomicBool,
+    /// Hold each CompleteMultipartUpload request this many ms before
+    /// passing it on (a store slow to assemble a large object).
+    complete_delay_ms: std::sync::atomic::AtomicU64,
     /// Every byte clients sent, in order per connection.
     sent: Mutex<Vec<u8>>,
     /// The open connections (both ends), to cut them.
@@ -42,6 +45,7 @@ impl S3Proxy {
         let shared = Arc::new(Shared {
             mode: AtomicU8::new(Mode::Forward as u8),
             frozen: std::sync::atomic::AtomicBool::new(false),
+            complete_delay_ms: std::sync::atomic::AtomicU64::new(0),
             sent: Mutex::new(Vec::new()),
             open: Mutex::new(Vec::new()),
         });
@@ -79,6 +83,13 @@ impl S3Proxy {
     /// How new connections are treated from now on.
     pub fn set(&self, mode: Mode) {
         self.shared.mode.store(mode as u8, Ordering::SeqCst);
+    }
+
+    /// Hold every CompleteMultipartUpload (`POST ...?uploadId=`) for `d`.
+    pub fn delay_completes(&self, d: Duration) {
+        self.shared
+            .complete_delay_ms
+            .store(d.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// Stop (true) or resume (false) passing bytes on open connections.
@@ -122,6 +133,13 @@ fn pump(mut from: TcpStream, mut to: TcpStream, shared: &Shared, record: bool) {
         };
         if record {
             shared.sent.lock().unwrap().extend_from_slice(&buf[..n]);
+            let chunk = &buf[..n];
+            let complete =
+                chunk.starts_with(b"POST ") && chunk.windows(9).any(|w| w == b"uploadId=");
+            let delay = shared.complete_delay_ms.load(Ordering::SeqCst);
+            if complete && delay > 0 {
+                std::thread::sleep(Duration::from_millis(delay));
+            }
         }
         for _ in 0..1200 {
             if !shared.frozen.load(Ordering::SeqCst) {

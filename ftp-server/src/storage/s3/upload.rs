@@ -25,6 +25,9 @@ type PartTask = JoinHandle<Result<(), StorageError>>;
 const PARTS_PER_STEP: usize = 1000;
 const MAX_PART: usize = 64 * 1024 * 1024;
 
+/// What CompleteMultipartUpload may take per part, beyond --s3-timeout.
+const COMPLETE_PER_PART: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The size of part number `sent` (counting from 0).
 fn part_size(base: usize, sent: usize) -> usize {
     let doublings = (sent / PARTS_PER_STEP).min(16) as u32;
@@ -70,10 +73,12 @@ impl S3Upload {
         let upload = match &mut self.multipart {
             Some(upload) => upload,
             None => {
+                // Through the client without a whole-request timeout: the
+                // complete below may rightly take longer than --s3-timeout.
                 let created = bounded(
                     limit,
                     "create multipart upload",
-                    self.inner.store.put_multipart(&self.key),
+                    self.inner.data.put_multipart(&self.key),
                 )
                 .await?;
                 self.multipart.insert(created)
@@ -98,7 +103,11 @@ impl S3Upload {
         }
         self.settle().await?;
         if let Some(upload) = self.multipart.as_mut() {
-            bounded(limit, "complete multipart upload", upload.complete()).await?;
+            // The store answers only once it has assembled the object,
+            // which takes time in proportion to its size (moto: 9-14 s for
+            // 1 GiB), so this one request gets more than --s3-timeout.
+            let assemble = limit + COMPLETE_PER_PART * u32::try_from(self.sent).unwrap_or(u32::MAX);
+            bounded(assemble, "complete multipart upload", upload.complete()).await?;
         }
         self.multipart = None;
         Ok(())
