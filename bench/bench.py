@@ -152,6 +152,8 @@ def starters(cfg):
     """name -> function starting a fresh instance, for every server we can run."""
     out = {"ftpd": lambda: servers.start_ftpd(cfg.bin_dir, cfg.roots["ftpd"], cfg.logdir,
                                               cfg.ports)}
+    if not cfg.workloads & {1, 2, 3}:
+        return out  # the peers only take part in workloads 1-3
     if "pyftpdlib" in cfg.servers:
         ver = servers.pyftpdlib_available()
         if ver:

@@ -5,6 +5,12 @@
 #   bench/run.sh                 full run (3 rounds; 1 GiB files, 10,000 sessions, ...)
 #   bench/run.sh --smoke         tiny sizes, 1 round: proves every workload runs (CI)
 #   bench/run.sh --rounds 5      more rounds; `bench/run.sh --help` lists every option
+#   bench/run.sh --workloads 6 --rclone DIR/bin/rclone
+#                                S3 only: ftpd --storage s3:// vs rclone serve ftp over
+#                                Garage or moto (issue 11; not in the default list)
+#
+# Installs nothing: a peer or S3 server that is missing is skipped with a
+# message (BENCHMARKS.md says where to get each).
 #
 # Builds the release binaries first, unless --bin-dir DIR names binaries
 # already built (the smoke test passes the debug ones cargo just built).
