@@ -63,10 +63,9 @@ def parse_args():
                    help="workload 6: small files stored then retrieved (default 500)")
     p.add_argument("--s3-server", choices=["auto", "garage", "moto"], default="auto",
                    help="workload 6's S3 server (default: garage when found, else moto)")
-    p.add_argument("--ftpd-s3-timeout", type=int, default=300, metavar="SECS",
-                   help="workload 6: ftpd's --s3-timeout (default %(default)s, rclone's "
-                        "--timeout; ftpd's own 10 s default is too short for moto to "
-                        "complete a 1 GiB multipart upload)")
+    p.add_argument("--ftpd-s3-timeout", type=int, metavar="SECS",
+                   help="workload 6: pass ftpd --s3-timeout SECS (default: ftpd's own; "
+                        "before 072611c its 10 s failed moto's 1 GiB multipart complete)")
     p.add_argument("--garage", metavar="PATH", help="the garage binary (default: on PATH)")
     p.add_argument("--rclone", metavar="PATH",
                    help="an rclone with `serve ftp` (default: on PATH; "

@@ -241,9 +241,10 @@ def start_moto(exe, logdir):
 def start_ftpd_s3(cfg, store):
     argv = [os.path.join(cfg.bin_dir, "ftpd"), "--storage", f"s3://{BUCKET}/{PREFIX}",
             "--s3-endpoint", store.endpoint, "--s3-region", store.region,
-            "--s3-timeout", str(cfg.ftpd_s3_timeout),
             "--listen", "127.0.0.1:0", "--write", "--user", f"{USER}:{PASSWORD}",
             "--passive-ports", servers.passive_range(cfg.ports)]
+    if cfg.ftpd_s3_timeout is not None:
+        argv += ["--s3-timeout", str(cfg.ftpd_s3_timeout)]
     env = dict(os.environ, AWS_ACCESS_KEY_ID=store.key_id,
                AWS_SECRET_ACCESS_KEY=store.secret)
     env.pop("AWS_SESSION_TOKEN", None)
@@ -476,6 +477,8 @@ def run(cfg, res, measure):
         cfg.s3store = store
         cfg.s3client = store.client()
         cfg.versions[kind] = store.version
+        ftpd_settings = "its defaults" if cfg.ftpd_s3_timeout is None \
+            else f"`--s3-timeout {cfg.ftpd_s3_timeout}`"
         t = res.table("s3", f"6. S3 ({kind}): ftpd --storage s3:// vs rclone serve ftp, "
                       f"one {cfg.big_label} file and {cfg.s3_files:,} files of 4 KiB",
                       names, "ftpd / rclone")
@@ -484,7 +487,7 @@ def run(cfg, res, measure):
             f"a fresh FTP server per measurement, the order flipping every round. "
             f"rclone: `--vfs-cache-mode off --s3-chunk-size {CHUNK}` (ftpd's part size), "
             f"otherwise its defaults (4 parts in flight, a 5-minute directory cache, "
-            f"5-minute request timeout). ftpd: `--s3-timeout {cfg.ftpd_s3_timeout}`. "
+            f"5-minute request timeout). ftpd: {ftpd_settings}. "
             f"Throughput by curl's clock (logged in to the 226); small files are "
             f"lftp `mirror -R` then `mirror`, --parallel={cfg.s3_parallel}, wall clock, "
             f"every object counted in the bucket and every file on disk. CPU is "
