@@ -101,3 +101,37 @@ fn listings_report_sizes_times_and_types() {
     assert!(file.trim_end().ends_with(" a.txt"), "{file}");
     assert_eq!(sha256(&r.retr("dir/inner")), sha256(b"x"));
 }
+
+#[test]
+fn a_new_file_is_checked_against_its_parent_in_one_listing_or_two() {
+    let bucket = Bucket::new();
+    crate::support::s3::s3tool(
+        &bucket.endpoint,
+        &["putmany", &bucket.name, "p/big/a", "150"],
+    );
+    bucket.put("p/big/a000050x/inner", b"x");
+    bucket.put("p/big/zzz/inner", b"x");
+    bucket.put("p/small/one.txt", b"1");
+    let proxy = crate::support::s3proxy::S3Proxy::start(crate::support::s3::moto().addr);
+    let server = bucket.server_with(bucket.config_via(&proxy.endpoint(), "p"), |c| {
+        c.write = true
+    });
+    let mut r = login(server.addr);
+    // A name that is a directory, inside the parent's first page and past it.
+    assert_eq!(r.upload("STOR big/a000050x", b"x").final_code(), 550);
+    assert_eq!(r.upload("STOR big/zzz", b"x").final_code(), 550);
+    assert!(bucket.object("p/big/zzz").is_none());
+    r.stor("big/zzz2", b"new");
+    assert_eq!(r.upload("STOR missing/f", b"x").final_code(), 550);
+    // A small directory: one listing and one PUT per upload.
+    proxy.clear();
+    r.stor("small/two.txt", b"2");
+    let requests = proxy.requests();
+    let lists = requests
+        .iter()
+        .filter(|q| q.contains("list-type=2"))
+        .count();
+    let puts = requests.iter().filter(|q| q.starts_with("put ")).count();
+    assert_eq!((lists, puts), (1, 1), "{requests:#?}");
+    assert_eq!(sha256(&r.retr("small/two.txt")), sha256(b"2"));
+}
