@@ -4,27 +4,13 @@
 //! and the line, with exit status 2.
 
 use std::ffi::OsString;
-use std::io::BufRead;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::support::data::RawData;
+use crate::support::ftpd::{command as ftpd, listening_addr};
 use crate::support::raw::RawSession;
 use crate::support::run::run;
-use crate::support::workspace_bin;
-
-fn ftpd(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(workspace_bin("ftpd"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("FTPD_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    cmd
-}
 
 /// The README's example config file, exactly as printed there.
 fn readme_example() -> String {
@@ -73,16 +59,7 @@ fn start(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, std::net:
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("ftp://")
-        .nth(1)
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = listening_addr(child.stdout.take().unwrap());
     (child, addr)
 }
 

@@ -2,12 +2,12 @@
 //! every command and reply tagged with the client's address, the password
 //! never appears, and raw bytes are escaped rather than written through.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::support::data::RawData;
+use crate::support::ftpd::{command, listening_addr};
 use crate::support::raw::RawSession;
-use crate::support::workspace_bin;
 
 #[test]
 fn a_filezilla_like_dialogue_is_logged_without_the_password() {
@@ -16,32 +16,16 @@ fn a_filezilla_like_dialogue_is_logged_without_the_password() {
     std::fs::create_dir_all(root.join("docs")).unwrap();
     std::fs::write(root.join("docs/readme.txt"), b"hello").unwrap();
     let err = dir.path().join("stderr");
-    let mut cmd = Command::new(workspace_bin("ftpd"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("FTPD_") {
-            cmd.env_remove(key);
-        }
-    }
-    let mut child = cmd
-        .args(["--root", root.to_str().unwrap(), "--listen", "127.0.0.1:0"])
-        .args(["--user", "alice:Secr3t-pw-91", "--log-protocol"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
+    let mut child = command(
+        &["--root", root.to_str().unwrap(), "--listen", "127.0.0.1:0"],
+        &[],
     )
+    .args(["--user", "alice:Secr3t-pw-91", "--log-protocol"])
+    .stdout(Stdio::piped())
+    .stderr(std::fs::File::create(&err).unwrap())
+    .spawn()
     .unwrap();
-    let addr: std::net::SocketAddr = line
-        .split("ftp://")
-        .nth(1)
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap();
+    let addr = listening_addr(child.stdout.take().unwrap());
     let mut s = RawSession::connect(addr);
     let local = s.local_addr();
     // What FileZilla 3 sends after connecting.

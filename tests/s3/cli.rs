@@ -3,28 +3,13 @@
 //! FTPD_STORAGE / FTPD_S3_ENDPOINT, and one-line errors for a bad URL,
 //! missing credentials or a missing bucket.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::login;
 use crate::support::data::RawData;
+use crate::support::ftpd::command as ftpd;
 use crate::support::run::run;
 use crate::support::s3::{Bucket, KEY_ID, SECRET};
-use crate::support::workspace_bin;
-
-fn ftpd(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(workspace_bin("ftpd"));
-    for (key, _) in std::env::vars_os() {
-        let key_s = key.to_string_lossy();
-        if key_s.starts_with("FTPD_") || key_s.starts_with("AWS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    cmd
-}
 
 /// Run ftpd expecting a failure with `code` and a one-line message on
 /// stderr containing `needle`, and nothing on stdout.

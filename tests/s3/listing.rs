@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::login;
 use crate::support::data::RawData;
-use crate::support::ftpd::Ftpd;
+use crate::support::ftpd::{rss_kib, Ftpd};
 use crate::support::run::script_path;
 use crate::support::s3::{moto, s3tool, Bucket};
 use crate::support::s3proxy::S3Proxy;
@@ -37,15 +37,6 @@ fn a_listing_of_several_pages_has_every_name_once_in_order() {
     assert_eq!(lists.len(), 3, "three pages: {lists:#?}");
     assert!(lists.iter().all(|q| q.contains("max-keys=1000")));
     assert!(lists[1].contains("continuation-token="), "{}", lists[1]);
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
 }
 
 /// 100,000 objects would take minutes to put into moto, so this lists a

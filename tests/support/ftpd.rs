@@ -120,3 +120,39 @@ impl Drop for Ftpd {
         let _ = self.child.wait();
     }
 }
+
+/// `ftpd ARGS` with no `FTPD_*` or `AWS_*` variable leaking in from the
+/// test's environment, plus `env`; stdin is closed.
+pub fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(workspace_bin("ftpd"));
+    for (key, _) in std::env::vars_os() {
+        let name = key.to_string_lossy();
+        if name.starts_with("FTPD_") || name.starts_with("AWS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// The address of the first `ftpd listening on ftp://ADDR ...` line of
+/// `stdout` (ftpd prints it once bound).
+pub fn listening_addr(stdout: impl std::io::Read) -> SocketAddr {
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("ftpd's stdout");
+    bound_addr(&line).unwrap_or_else(|| panic!("no address in {line:?}"))
+}
+
+/// A process's resident memory in KiB (VmRSS).
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
