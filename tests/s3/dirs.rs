@@ -103,7 +103,7 @@ fn listings_report_sizes_times_and_types() {
 }
 
 #[test]
-fn a_new_file_is_checked_against_its_parent_in_one_listing_or_two() {
+fn a_new_file_is_checked_against_its_parent_and_its_own_name() {
     let bucket = Bucket::new();
     crate::support::s3::s3tool(
         &bucket.endpoint,
@@ -123,15 +123,23 @@ fn a_new_file_is_checked_against_its_parent_in_one_listing_or_two() {
     assert!(bucket.object("p/big/zzz").is_none());
     r.stor("big/zzz2", b"new");
     assert_eq!(r.upload("STOR missing/f", b"x").final_code(), 550);
-    // A small directory: one listing and one PUT per upload.
+    // A parent made by MKD: a HEAD of its marker and one listing for the
+    // name, at once, then the PUT.
+    r.expect("MKD made", 257);
     proxy.clear();
-    r.stor("small/two.txt", b"2");
+    r.stor("made/two.txt", b"2");
     let requests = proxy.requests();
+    let count = |p: &str| requests.iter().filter(|q| q.starts_with(p)).count();
     let lists = requests
         .iter()
         .filter(|q| q.contains("list-type=2"))
         .count();
-    let puts = requests.iter().filter(|q| q.starts_with("put ")).count();
-    assert_eq!((lists, puts), (1, 1), "{requests:#?}");
+    assert_eq!(
+        (count("head "), lists, count("put ")),
+        (1, 1, 1),
+        "{requests:#?}"
+    );
+    // A parent without a marker (small/ only holds objects) is found too.
+    r.stor("small/two.txt", b"2");
     assert_eq!(sha256(&r.retr("small/two.txt")), sha256(b"2"));
 }

@@ -69,16 +69,26 @@ impl Markers {
         self.send(Method::PUT, prefix, limit).await
     }
 
+    /// Whether the marker object `prefix` exists (a HEAD: cheaper for a
+    /// store than a listing).
+    pub(super) async fn exists(&self, prefix: &str, limit: Duration) -> Result<bool, StorageError> {
+        match self.send(Method::HEAD, prefix, limit).await {
+            Ok(()) => Ok(true),
+            Err(StorageError::NotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Delete the marker object `prefix`.
     pub(super) async fn delete(&self, prefix: &str, limit: Duration) -> Result<(), StorageError> {
         self.send(Method::DELETE, prefix, limit).await
     }
 
     async fn send(&self, method: Method, key: &str, limit: Duration) -> Result<(), StorageError> {
-        let what = if method == Method::PUT {
-            "put marker"
-        } else {
-            "delete marker"
+        let what = match method {
+            Method::PUT => "put marker",
+            Method::HEAD => "head marker",
+            _ => "delete marker",
         };
         let request = async {
             let credential = self

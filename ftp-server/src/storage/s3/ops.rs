@@ -105,11 +105,13 @@ pub(super) async fn metadata(
     }
 }
 
-/// That `path`'s parent is a directory (the root always is).
+/// That `path`'s parent is a directory (the root always is): its marker,
+/// else anything below it.
 async fn parent_is_dir(inner: &Inner, keys: &Keys, path: &VirtualPath) -> Result<(), StorageError> {
     match path.parent() {
         Some(parent) if !parent.is_root() => {
-            if probe(inner, &keys.dir_prefix(&parent)?).await? {
+            let prefix = keys.dir_prefix(&parent)?;
+            if inner.markers.exists(&prefix, inner.timeout).await? || probe(inner, &prefix).await? {
                 Ok(())
             } else {
                 Err(StorageError::NotFound)
@@ -119,66 +121,20 @@ async fn parent_is_dir(inner: &Inner, keys: &Keys, path: &VirtualPath) -> Result
     }
 }
 
-/// Entries of the parent's first page used to answer both questions of a
-/// new file at once (see `check_new_name`).
-const PARENT_PAGE: usize = 100;
-
 /// Before a file is made at `path` (STOR, RNTO): its parent must be a
-/// directory, and it must not be a directory itself. One listing of the
-/// parent, one level and at most `PARENT_PAGE` entries, answers both when
-/// the parent is small or the name sorts within that page; only otherwise
-/// does a second listing ask about the name. (Two requests per small file
-/// were the gap to rclone in the benchmark.)
+/// directory, and it must not be a directory itself. Both are asked at
+/// once. The parent is asked with a HEAD of its marker, which MKD wrote
+/// (a listing only when there is none): on moto a listing walks the whole
+/// bucket, and the benchmark's small-file STOR paid for two of them.
 async fn check_new_name(
     inner: &Inner,
     keys: &Keys,
     path: &VirtualPath,
 ) -> Result<(), StorageError> {
     let target = keys.dir_prefix(path)?;
-    let parent = match path.parent() {
-        Some(parent) if !parent.is_root() => parent,
-        // The root always exists: only the second question.
-        _ => {
-            return match probe(inner, &target).await? {
-                true => Err(StorageError::IsADirectory),
-                false => Ok(()),
-            }
-        }
-    };
-    let opts = PaginatedListOptions {
-        delimiter: Some("/".into()),
-        max_keys: Some(PARENT_PAGE),
-        ..Default::default()
-    };
-    let parent_prefix = keys.dir_prefix(&parent)?;
-    let page = bounded(
-        inner.timeout,
-        "list",
-        inner.store.list_paginated(Some(&parent_prefix), opts),
-    )
-    .await?;
-    let found = &page.result;
-    if found.objects.is_empty() && found.common_prefixes.is_empty() {
-        return Err(StorageError::NotFound);
-    }
-    // Common prefixes come back without their trailing `/`.
-    let dirs: Vec<String> = found
-        .common_prefixes
-        .iter()
-        .map(|p| format!("{}/", p.as_ref()))
-        .collect();
-    if dirs.contains(&target) {
-        return Err(StorageError::IsADirectory);
-    }
-    // The page holds every key up to its last one, so a name that sorts
-    // before that would have been in it.
-    let covered = page.page_token.is_none()
-        || dirs
-            .iter()
-            .map(String::as_str)
-            .chain(found.objects.iter().map(|o| o.location.as_ref()))
-            .any(|k| k >= target.as_str());
-    if !covered && probe(inner, &target).await? {
+    let (parent, is_dir) = futures::join!(parent_is_dir(inner, keys, path), probe(inner, &target));
+    parent?;
+    if is_dir? {
         return Err(StorageError::IsADirectory);
     }
     Ok(())
