@@ -123,31 +123,15 @@ impl RunningTransfer {
         let (c, p) = (cancel.clone(), progress.clone());
         let handle = tokio::spawn(async move {
             let started = Instant::now();
-            let note = xferlog.map(|log| (log, Note::of(&t)));
-            let verb = t.description.split(' ').next().unwrap_or("").to_string();
-            let sent = !matches!(t.job, Job::Receive { .. });
+            let note = Note::of(&t);
             let reply = run(t, c.clone(), p.clone(), timeout).await;
-            let result = if reply.code == ReplyCode::CLOSING_DATA {
-                TransferResult::Ok
-            } else if c.is_cancelled() {
-                TransferResult::Aborted
-            } else {
-                TransferResult::Failed
-            };
-            crate::metrics::transfer(&verb, result, p.load(Ordering::Relaxed), sent);
-            if let Some((log, Some(note))) = note {
-                log.record(&crate::xferlog::Entry {
-                    elapsed: started.elapsed(),
-                    peer: note.peer,
-                    bytes: p.load(Ordering::Relaxed),
-                    path: &note.path,
-                    ascii: note.ascii,
-                    outgoing: note.outgoing,
-                    anonymous: note.anonymous,
-                    user: &note.user,
-                    complete: reply.code == ReplyCode::CLOSING_DATA,
-                });
-            }
+            note.finished(
+                xferlog.as_ref(),
+                &reply,
+                c.is_cancelled(),
+                p.load(Ordering::Relaxed),
+                started.elapsed(),
+            );
             reply
         });
         RunningTransfer {
@@ -159,33 +143,69 @@ impl RunningTransfer {
     }
 }
 
-/// What the xferlog needs of a file transfer (listings get no line).
+/// What the metrics and the xferlog need to know of a transfer once it
+/// has ended.
 struct Note {
-    peer: IpAddr,
+    /// The command, e.g. `RETR` (the description is "VERB /path").
+    verb: String,
     path: String,
+    peer: IpAddr,
     ascii: bool,
+    /// RETR or a listing (bytes sent), else an upload.
     outgoing: bool,
+    /// A listing: counted in the metrics, no xferlog line.
+    listing: bool,
     anonymous: bool,
     user: String,
 }
 
 impl Note {
-    fn of(t: &Transfer) -> Option<Note> {
-        let outgoing = match t.job {
-            Job::Send { .. } => true,
-            Job::Receive { .. } => false,
-            Job::Listing { .. } => return None,
-        };
-        // The description is "VERB /path".
-        let path = t.description.split_once(' ').map_or("", |(_, p)| p);
-        Some(Note {
-            peer: t.peer_ip,
+    fn of(t: &Transfer) -> Note {
+        let (verb, path) = t
+            .description
+            .split_once(' ')
+            .unwrap_or((&t.description, ""));
+        Note {
+            verb: verb.to_string(),
             path: path.to_string(),
+            peer: t.peer_ip,
             ascii: t.ascii,
-            outgoing,
+            outgoing: !matches!(t.job, Job::Receive { .. }),
+            listing: matches!(t.job, Job::Listing { .. }),
             anonymous: t.anonymous,
             user: t.user.clone(),
-        })
+        }
+    }
+
+    /// Count the ended transfer, and log a file transfer's xferlog line.
+    fn finished(
+        &self,
+        xferlog: Option<&crate::xferlog::XferLog>,
+        reply: &Reply,
+        cancelled: bool,
+        bytes: u64,
+        elapsed: Duration,
+    ) {
+        let complete = reply.code == ReplyCode::CLOSING_DATA;
+        let result = match (complete, cancelled) {
+            (true, _) => TransferResult::Ok,
+            (false, true) => TransferResult::Aborted,
+            (false, false) => TransferResult::Failed,
+        };
+        crate::metrics::transfer(&self.verb, result, bytes, self.outgoing);
+        if let (Some(log), false) = (xferlog, self.listing) {
+            log.record(&crate::xferlog::Entry {
+                elapsed,
+                peer: self.peer,
+                bytes,
+                path: &self.path,
+                ascii: self.ascii,
+                outgoing: self.outgoing,
+                anonymous: self.anonymous,
+                user: &self.user,
+                complete,
+            });
+        }
     }
 }
 

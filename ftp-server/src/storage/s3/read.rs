@@ -34,13 +34,11 @@ pub(super) async fn open(
     match bounded(inner.timeout, "get", inner.data.get_opts(&key, opts)).await {
         Ok(result) => {
             let remaining = result.range.end.saturating_sub(result.range.start);
-            Ok(Box::new(S3Read {
-                body: Some(result.into_stream()),
-                chunk: Bytes::new(),
+            Ok(S3Read::boxed(
+                Some(result.into_stream()),
                 remaining,
-                stall: inner.timeout,
-                deadline: Box::pin(tokio::time::sleep(inner.timeout)),
-            }))
+                inner.timeout,
+            ))
         }
         Err(StorageError::NotFound) if ops::probe(inner, &keys.dir_prefix(path)?).await? => {
             Err(StorageError::IsADirectory)
@@ -48,13 +46,9 @@ pub(super) async fn open(
         // A range starting at or past the end is refused by S3 (416):
         // at the end it is an empty download, past it an error.
         Err(e) if offset > 0 => match ops::metadata(inner, keys, path).await {
-            Ok(meta) if meta.is_file() && offset == meta.len => Ok(Box::new(S3Read {
-                body: None,
-                chunk: Bytes::new(),
-                remaining: 0,
-                stall: inner.timeout,
-                deadline: Box::pin(tokio::time::sleep(inner.timeout)),
-            })),
+            Ok(meta) if meta.is_file() && offset == meta.len => {
+                Ok(S3Read::boxed(None, 0, inner.timeout))
+            }
             Ok(meta) if meta.is_file() && offset > meta.len => Err(StorageError::OffsetBeyondEnd),
             _ => Err(e),
         },
@@ -71,6 +65,23 @@ struct S3Read {
     /// How long the body may go without a byte.
     stall: std::time::Duration,
     deadline: Pin<Box<Sleep>>,
+}
+
+impl S3Read {
+    /// A download of `remaining` bytes from `body` (`None`: nothing to send).
+    fn boxed(
+        body: Option<BoxStream<'static, object_store::Result<Bytes>>>,
+        remaining: u64,
+        stall: std::time::Duration,
+    ) -> Box<dyn ReadStream> {
+        Box::new(S3Read {
+            body,
+            chunk: Bytes::new(),
+            remaining,
+            stall,
+            deadline: Box::pin(tokio::time::sleep(stall)),
+        })
+    }
 }
 
 impl AsyncRead for S3Read {
