@@ -119,6 +119,12 @@ pub struct Config {
     /// How long a trusted balancer's connection may take to deliver its
     /// PROXY header before it is closed (slowloris through the balancer).
     pub proxy_header_timeout: Duration,
+    /// Directory entries one LIST or NLST with a glob (`NLST *.txt`) may
+    /// examine; past it the listing stops and the transfer ends in 451
+    /// (CPU and storage requests spent on a huge directory while little or
+    /// nothing is sent, which the data stall timeout would not catch).
+    /// Default 100,000.
+    pub max_glob_entries: u64,
 }
 
 impl Config {
@@ -155,6 +161,7 @@ impl Config {
             implicit_tls_listen: None,
             proxy_protocol: Vec::new(),
             proxy_header_timeout: Duration::from_secs(10),
+            max_glob_entries: 100_000,
         }
     }
 }

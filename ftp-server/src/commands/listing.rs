@@ -1,6 +1,12 @@
 //! LIST, NLST, MLSD and MLST (RFC 959 §4.1.3, RFC 3659 §7). Directory
 //! listings are produced by their own task from the storage's entry
 //! stream and streamed to the data connection in chunks, so a huge directory never sits whole in memory.
+//!
+//! LIST and NLST also take a glob in the last component (`NLST *.txt`,
+//! `LIST -l sub/[ab]*`, see `crate::glob`): an argument that names an
+//! existing file or directory is listed as it is; otherwise a wildcard
+//! last component filters its directory's entries, at most
+//! `Config::max_glob_entries` of them examined.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -10,10 +16,11 @@ use tokio::sync::mpsc;
 
 use super::transfer::{require_data, start};
 use super::{reply, resolve, storage, storage_error, tri, Outcome};
+use crate::glob::{self, Pattern};
 use crate::listing::{self, Facts};
 use crate::session::{AuthState, Session};
 use crate::storage::{DirStream, Metadata, Storage, StorageError, VirtualPath};
-use crate::transfer::Job;
+use crate::transfer::{Job, ListingError};
 
 /// Bytes collected before a chunk is handed to the data connection.
 const CHUNK: usize = 64 * 1024;
@@ -51,6 +58,50 @@ pub(crate) fn entry_line(format: Format, name: &str, meta: &Metadata, now: Syste
     }
 }
 
+/// A glob applied to a directory's entries (LIST/NLST only), with its bound.
+pub(crate) struct Filter {
+    pattern: Pattern,
+    /// Put before each NLST name: the directory part as the client typed
+    /// it (`sub/` for `NLST sub/*.txt`), so a client can RETR the names
+    /// as they come, as tnftp's `mget` does. LIST lines show bare names,
+    /// as `LIST sub` does.
+    prefix: String,
+    /// Entries that may be examined (`Config::max_glob_entries`).
+    limit: u64,
+    examined: u64,
+    /// The limit was reached with entries left over.
+    truncated: bool,
+}
+
+impl Filter {
+    /// The lines of the matching entries among `entries`, as far as the
+    /// limit allows (`truncated` tells whether it cut the batch short).
+    fn lines(
+        &mut self,
+        format: Format,
+        entries: &[crate::storage::DirEntry],
+        now: SystemTime,
+    ) -> Vec<String> {
+        let room = usize::try_from(self.limit.saturating_sub(self.examined)).unwrap_or(usize::MAX);
+        if entries.len() > room {
+            self.truncated = true;
+        }
+        let seen = &entries[..entries.len().min(room)];
+        self.examined += seen.len() as u64;
+        seen.iter()
+            .filter(|e| self.pattern.matches(&e.name))
+            .map(|e| match format {
+                Format::Nlst => format!(
+                    "{}{}",
+                    self.prefix,
+                    entry_line(format, &e.name, &e.meta, now)
+                ),
+                _ => entry_line(format, &e.name, &e.meta, now),
+            })
+            .collect()
+    }
+}
+
 /// The lines (without CRLF) of the listing of `path` in `format`, a batch
 /// at a time: a file lists itself; MLSD starts with `cdir` and `pdir`.
 pub(crate) struct Lines {
@@ -62,6 +113,8 @@ pub(crate) struct Lines {
     /// Why the listing stopped short: the transfer then fails (451)
     /// instead of passing a partial listing off as complete.
     error: Option<StorageError>,
+    /// Only the entries a glob matches (a directory's LIST/NLST).
+    filter: Option<Filter>,
 }
 
 impl Lines {
@@ -83,6 +136,7 @@ impl Lines {
                 first: Some(first),
                 entries: None,
                 error: None,
+                filter: None,
             };
         }
         if let Format::Mlsd { facts, write } = format {
@@ -111,7 +165,30 @@ impl Lines {
             first: Some(first),
             entries,
             error,
+            filter: None,
         }
+    }
+
+    /// Start listing the entries of directory `dir` that `filter` matches.
+    async fn open_filtered(
+        st: &dyn Storage,
+        dir: &VirtualPath,
+        meta: &Metadata,
+        format: Format,
+        filter: Filter,
+    ) -> Lines {
+        let mut lines = Lines::open(st, dir, meta, format).await;
+        lines.filter = Some(filter);
+        lines
+    }
+
+    /// Whether a glob stopped at its limit with entries left (once `next`
+    /// has returned `None`): the number of entries it examined.
+    fn glob_limit_hit(&self) -> Option<u64> {
+        self.filter
+            .as_ref()
+            .filter(|f| f.truncated)
+            .map(|f| f.examined)
     }
 
     /// Why the listing ended early, once `next` has returned `None`.
@@ -128,12 +205,21 @@ impl Lines {
         }
         let batch = self.entries.as_mut()?.next_batch().await;
         match batch {
-            Some(Ok(entries)) => Some(
-                entries
-                    .iter()
-                    .map(|e| entry_line(self.format, &e.name, &e.meta, self.now))
-                    .collect(),
-            ),
+            Some(Ok(entries)) => match &mut self.filter {
+                Some(filter) => {
+                    let lines = filter.lines(self.format, &entries, self.now);
+                    if filter.truncated {
+                        self.entries = None;
+                    }
+                    Some(lines)
+                }
+                None => Some(
+                    entries
+                        .iter()
+                        .map(|e| entry_line(self.format, &e.name, &e.meta, self.now))
+                        .collect(),
+                ),
+            },
             Some(Err(e)) => {
                 tracing::warn!(error = ?e, "listing ended early");
                 self.entries = None;
@@ -161,19 +247,56 @@ async fn listing_transfer(
         None => s.cwd.clone(),
     };
     let st = tri!(storage(s));
-    let meta = match st.metadata(&path).await {
-        Ok(m) => m,
+    let mlsd = matches!(format, Format::Mlsd { .. });
+    // The literal name wins: a file called `a*b` lists as itself.
+    let (dir, meta, filter) = match st.metadata(&path).await {
+        Ok(m) => (path.clone(), m, None),
+        Err(e @ (StorageError::NotFound | StorageError::InvalidName)) if !mlsd => {
+            match arg.and_then(glob::split) {
+                Some((dir, pattern)) => tri!(glob_dir(s, st.as_ref(), verb, dir, pattern).await),
+                None => return storage_error(s, verb, &e),
+            }
+        }
         Err(e) => return storage_error(s, verb, &e),
     };
-    if matches!(format, Format::Mlsd { .. }) && !meta.is_dir() {
+    if mlsd && !meta.is_dir() {
         return reply(
             ReplyCode::BAD_ARGUMENTS,
             "MLSD needs a directory; use MLST for a file",
         );
     }
-    let chunks = spawn_producer(st, path.clone(), meta, format);
+    let chunks = spawn_producer(st, dir, meta, format, filter);
     let text = format!("Here comes the listing of {path}");
     start(s, Job::Listing { chunks }, text, format!("{verb} {path}")).unwrap_or_else(|o| o)
+}
+
+/// The directory a glob argument filters (`sub/` of `sub/*.txt`, the cwd
+/// for `*.txt`), its metadata, and the filter.
+async fn glob_dir(
+    s: &Session,
+    st: &dyn Storage,
+    verb: &str,
+    typed_dir: &str,
+    pattern: Pattern,
+) -> Result<(VirtualPath, Metadata, Option<Filter>), Outcome> {
+    let dir = if typed_dir.is_empty() {
+        s.cwd.clone()
+    } else {
+        resolve(s, typed_dir)?
+    };
+    let meta = match st.metadata(&dir).await {
+        Ok(m) if m.is_dir() => m,
+        Ok(_) => return Err(storage_error(s, verb, &StorageError::NotADirectory)),
+        Err(e) => return Err(storage_error(s, verb, &e)),
+    };
+    let filter = Filter {
+        pattern,
+        prefix: typed_dir.to_string(),
+        limit: s.config.max_glob_entries,
+        examined: 0,
+        truncated: false,
+    };
+    Ok((dir, meta, Some(filter)))
 }
 
 /// Produce the listing in its own task; chunks flow through a small
@@ -185,10 +308,14 @@ fn spawn_producer(
     path: VirtualPath,
     meta: Metadata,
     format: Format,
-) -> mpsc::Receiver<Result<Vec<u8>, StorageError>> {
+    filter: Option<Filter>,
+) -> mpsc::Receiver<Result<Vec<u8>, ListingError>> {
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
-        let mut lines = Lines::open(st.as_ref(), &path, &meta, format).await;
+        let mut lines = match filter {
+            Some(f) => Lines::open_filtered(st.as_ref(), &path, &meta, format, f).await,
+            None => Lines::open(st.as_ref(), &path, &meta, format).await,
+        };
         let mut buf = Vec::with_capacity(CHUNK);
         while let Some(batch) = lines.next().await {
             for line in batch {
@@ -206,7 +333,10 @@ fn spawn_producer(
             return;
         }
         if let Some(e) = lines.take_error() {
-            let _ = tx.send(Err(e)).await;
+            let _ = tx.send(Err(ListingError::Storage(e))).await;
+        } else if let Some(examined) = lines.glob_limit_hit() {
+            tracing::warn!(%path, examined, "glob listing stopped at max_glob_entries");
+            let _ = tx.send(Err(ListingError::GlobLimit(examined))).await;
         }
     });
     rx

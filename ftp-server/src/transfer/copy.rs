@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 use super::ascii::{from_crlf, to_crlf};
 use super::pace::Pace;
 use super::settle::{peer_closed, precise_sleep, UPLOAD_SETTLE};
-use super::Fail;
-use crate::storage::{ReadStream, StorageError, Upload};
+use super::{Fail, ListingError};
+use crate::storage::{ReadStream, Upload};
 use crate::stream::MaybeTls;
 
 /// Buffer size for copying file data.
@@ -139,11 +139,14 @@ impl Copy<'_> {
     /// LIST / NLST / MLSD: write the chunks the producer makes.
     pub(super) async fn listing<W: AsyncWrite + Unpin>(
         &self,
-        mut chunks: mpsc::Receiver<Result<Vec<u8>, StorageError>>,
+        mut chunks: mpsc::Receiver<Result<Vec<u8>, ListingError>>,
         conn: &mut W,
     ) -> Result<(), Fail> {
         while let Some(chunk) = chunks.recv().await {
-            let chunk = chunk.map_err(Fail::Local)?;
+            let chunk = chunk.map_err(|e| match e {
+                ListingError::Storage(e) => Fail::Local(e),
+                ListingError::GlobLimit(n) => Fail::GlobLimit(n),
+            })?;
             self.paced(chunk.len()).await?;
             self.write_net(conn, &chunk).await?;
             self.progress

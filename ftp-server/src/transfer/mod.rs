@@ -43,10 +43,21 @@ pub enum Job {
     /// STOR / APPE / STOU: committed on success, aborted otherwise.
     Receive { upload: Box<dyn Upload> },
     /// LIST / NLST / MLSD: text produced by a blocking producer, streamed in chunks.
-    /// A storage error, sent last, fails the transfer.
+    /// An error, sent last, fails the transfer.
     Listing {
-        chunks: mpsc::Receiver<Result<Vec<u8>, StorageError>>,
+        chunks: mpsc::Receiver<Result<Vec<u8>, ListingError>>,
     },
+}
+
+/// Why a listing ended before the whole listing was sent: the transfer
+/// then fails, instead of passing a partial listing off as complete.
+#[derive(Debug)]
+pub enum ListingError {
+    /// The storage failed part way (451).
+    Storage(StorageError),
+    /// A glob examined this many entries, `Config::max_glob_entries`,
+    /// and more were left (451).
+    GlobLimit(u64),
 }
 
 /// A transfer ready to start: the 150 reply to send first, and the job.
@@ -215,6 +226,8 @@ pub(crate) enum Fail {
     Stalled,
     Network(std::io::Error),
     Local(StorageError),
+    /// A glob listing stopped at its entry limit.
+    GlobLimit(u64),
 }
 
 async fn run(
@@ -291,6 +304,7 @@ fn log_outcome(
         Err(Fail::Stalled) => "stalled".to_string(),
         Err(Fail::Network(e)) => format!("network error: {e}"),
         Err(Fail::Local(e)) => format!("local error: {e:?}"),
+        Err(Fail::GlobLimit(n)) => format!("glob stopped after {n} entries"),
     };
     tracing::info!(
         user,
@@ -321,6 +335,10 @@ fn reply_for(result: Result<(), Fail>) -> Reply {
             "Insufficient storage space",
         ),
         Err(Fail::Local(_)) => Reply::new(ReplyCode::LOCAL_ERROR, "Local error in processing"),
+        Err(Fail::GlobLimit(n)) => Reply::new(
+            ReplyCode::LOCAL_ERROR,
+            format!("Listing incomplete: the pattern examined {n} entries, the limit; narrow it"),
+        ),
     }
 }
 
