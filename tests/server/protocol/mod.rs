@@ -10,6 +10,8 @@
 //! - `data`: EPSV ALL, PASV addresses, PORT/EPRT and bounce protection,
 //!   LIST options and format, STAT with a path, TYPE A conversion, the 150
 //!   byte count, clients that vanish mid-transfer.
+//! - `glob`: `*`, `?` and `[...]` in LIST/NLST's last component, the
+//!   literal-name rule, no match, hostile patterns, the entry limit.
 //! - `access`: anonymous is read-only by default, `--user` turns anonymous
 //!   off (through the real binary).
 //! - `sandbox`: `..`, encoded dots and symlinks pointing out never reach a
@@ -19,6 +21,7 @@ mod access;
 mod capabilities;
 mod data;
 mod files;
+mod glob;
 mod sandbox;
 mod session;
 
