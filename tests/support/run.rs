@@ -65,13 +65,31 @@ fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> 
 /// Run `cmd` with no stdin, capturing stdout and stderr; kill it and panic
 /// with what it printed if it outlives `timeout`.
 pub fn run(cmd: &mut Command, timeout: Duration) -> Ran {
+    run_with_input(cmd, None, timeout)
+}
+
+/// `run`, feeding `input` (then end of file) to the process's stdin, for
+/// clients driven by a script on stdin (tnftp).
+pub fn run_with_input(cmd: &mut Command, input: Option<&str>, timeout: Duration) -> Ran {
     let cmdline = format!("{cmd:?}");
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {cmdline}: {e}"));
+    if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+        let text = text.to_string();
+        // A thread, so a client that stops reading cannot block the test.
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(text.as_bytes());
+        });
+    }
     let out = drain(child.stdout.take().expect("stdout pipe"));
     let err = drain(child.stderr.take().expect("stderr pipe"));
     let deadline = Instant::now() + timeout;
@@ -143,6 +161,42 @@ pub fn lftp(port: u16, user: Option<(&str, &str)>, cwd: &Path, script: &str) -> 
         .current_dir(cwd)
         .env("HOME", home.path())
         .env("LFTP_HOME", home.path())
+        .env("LC_ALL", "C.UTF-8");
+    run(&mut cmd, CLIENT_TIMEOUT)
+}
+
+/// Run tnftp non-interactively in `cwd`, connected and logged in to
+/// `127.0.0.1:port` (anonymous), with `script` (one command a line) on
+/// stdin. `-n`: no auto-login (the script logs in); `-d`: the commands it
+/// sends go to stdout (`---> NLST *.txt`), for assertions and diagnosis.
+pub fn tnftp(port: u16, cwd: &Path, script: &str) -> Ran {
+    super::require_tool("tnftp");
+    let full = format!("open 127.0.0.1 {port}\nuser anonymous tnftp@example.com\n{script}\nbye\n");
+    // A throwaway HOME: a developer's ~/.netrc cannot log in for it.
+    let home = tempfile::tempdir().expect("tnftp home");
+    let mut cmd = Command::new("tnftp");
+    cmd.args(["-n", "-d"])
+        .current_dir(cwd)
+        .env("HOME", home.path())
+        .env("LC_ALL", "C.UTF-8");
+    run_with_input(&mut cmd, Some(&full), CLIENT_TIMEOUT)
+}
+
+/// Run wget in `cwd` with one try and its own time limits, so a refusal
+/// fails at once instead of retrying; `--no-verbose` still prints one
+/// line per file. A throwaway HOME keeps a developer's ~/.wgetrc out.
+pub fn wget<I, S>(cwd: &Path, args: I) -> Ran
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    super::require_tool("wget");
+    let home = tempfile::tempdir().expect("wget home");
+    let mut cmd = Command::new("wget");
+    cmd.args(["--no-verbose", "--tries=1", "--timeout=10"])
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home.path())
         .env("LC_ALL", "C.UTF-8");
     run(&mut cmd, CLIENT_TIMEOUT)
 }
