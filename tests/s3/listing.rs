@@ -1,6 +1,7 @@
 //! S3 listings page through the store with delimiter `/`, 1000 keys a
 //! request, and stream: a prefix of 100,000 objects lists without the
-//! server's memory growing in proportion.
+//! server's memory growing in proportion. Globs (`NLST *.txt`) work on a
+//! bucket as on a directory.
 
 use std::io::Read;
 use std::time::Duration;
@@ -100,4 +101,39 @@ fn listing_100k_objects_keeps_server_memory_flat() {
     );
     let _ = fake.kill();
     let _ = fake.wait();
+}
+
+/// Globs are expanded by the backend-neutral listing code, so `NLST *.txt`
+/// on a bucket answers the matching names (tnftp's `mget *.txt`), with the
+/// directory part kept, and the literal name of an object still wins.
+#[test]
+fn nlst_with_a_glob_answers_the_matching_objects() {
+    let bucket = Bucket::new();
+    for key in [
+        "a.txt",
+        "b.txt",
+        "c.log",
+        "ab",
+        "a*b",
+        "sub/s1.txt",
+        "sub/s2.bin",
+    ] {
+        bucket.put(&format!("p/{key}"), key.as_bytes());
+    }
+    let server = bucket.server("p");
+    let mut r = login(server.addr);
+    let sorted = |r: &mut crate::support::raw::RawSession, line: &str| {
+        let mut names: Vec<String> = r.listing(line).lines().map(str::to_string).collect();
+        names.sort_unstable();
+        names
+    };
+    assert_eq!(sorted(&mut r, "NLST *.txt"), ["a.txt", "b.txt"]);
+    assert_eq!(sorted(&mut r, "NLST sub/*.txt"), ["sub/s1.txt"]);
+    assert_eq!(
+        sorted(&mut r, "NLST [ac]*"),
+        ["a*b", "a.txt", "ab", "c.log"]
+    );
+    assert_eq!(sorted(&mut r, "NLST a*b"), ["a*b"]);
+    assert!(sorted(&mut r, "NLST *.xyz").is_empty());
+    assert_eq!(r.retr("sub/s1.txt"), b"sub/s1.txt");
 }
