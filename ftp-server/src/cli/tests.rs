@@ -117,3 +117,13 @@ fn missing_root_is_an_error() {
         .unwrap_err();
     assert!(e.contains("/definitely/not/here"), "{e}");
 }
+
+#[test]
+fn a_glob_examines_at_most_100k_entries_by_default() {
+    let d = std::env::temp_dir();
+    let c = parse(&["--root", d.to_str().unwrap()])
+        .unwrap()
+        .into_config()
+        .unwrap();
+    assert_eq!(c.max_glob_entries, 100_000);
+}

@@ -95,6 +95,13 @@ fn list_takes_options_together_with_a_pattern() {
         );
         assert_eq!(list_names(&mut r, line), ["a.txt", "b.txt"], "{line}");
     }
+    // A matching directory is one entry, not its contents.
+    let listing = r.listing("LIST -l s*");
+    assert_eq!(listing.lines().count(), 1, "{listing}");
+    assert!(
+        listing.starts_with('d') && listing.trim_end().ends_with(" sub"),
+        "{listing}"
+    );
 }
 
 #[test]
@@ -153,11 +160,13 @@ fn a_name_with_a_literal_star_lists_as_itself() {
 }
 
 #[test]
-fn mlsd_and_retr_do_not_expand_globs() {
+fn mlsd_mlst_stat_and_retr_do_not_expand_globs() {
     let s = server();
     let mut r = login(&s);
     assert_eq!(r.download("MLSD *").final_code(), 550);
     assert_eq!(r.download("RETR *.txt").final_code(), 550);
+    r.expect("MLST *.txt", 550);
+    r.expect("STAT *.txt", 550);
     r.expect("NOOP", 200);
 }
 
@@ -202,6 +211,7 @@ fn the_glob_entry_limit_ends_the_listing_in_451_and_the_session_goes_on() {
     assert!(t.started(), "{t:?}");
     let last = t.last.as_ref().expect("a final reply");
     assert_eq!(last.code.0, 451, "{t:?}");
+    assert!(last.text().starts_with("Listing incomplete"), "{last:?}");
     assert!(last.text().contains("10 entries"), "{last:?}");
     let names = String::from_utf8(t.data.clone()).expect("UTF-8");
     assert!(names.lines().count() <= 10, "{names}");
