@@ -19,7 +19,7 @@ use super::{reply, resolve, storage, storage_error, tri, Outcome};
 use crate::glob::{self, Pattern};
 use crate::listing::{self, Facts};
 use crate::session::{AuthState, Session};
-use crate::storage::{DirStream, Metadata, Storage, StorageError, VirtualPath};
+use crate::storage::{DirEntry, DirStream, Metadata, Storage, StorageError, VirtualPath};
 use crate::transfer::{Job, ListingError};
 
 /// Bytes collected before a chunk is handed to the data connection.
@@ -59,7 +59,7 @@ pub(crate) fn entry_line(format: Format, name: &str, meta: &Metadata, now: Syste
 }
 
 /// A glob applied to a directory's entries (LIST/NLST only), with its bound.
-pub(crate) struct Filter {
+struct Filter {
     pattern: Pattern,
     /// Put before each NLST name: the directory part as the client typed
     /// it (`sub/` for `NLST sub/*.txt`), so a client can RETR the names
@@ -76,12 +76,7 @@ pub(crate) struct Filter {
 impl Filter {
     /// The lines of the matching entries among `entries`, as far as the
     /// limit allows (`truncated` tells whether it cut the batch short).
-    fn lines(
-        &mut self,
-        format: Format,
-        entries: &[crate::storage::DirEntry],
-        now: SystemTime,
-    ) -> Vec<String> {
+    fn lines(&mut self, format: Format, entries: &[DirEntry], now: SystemTime) -> Vec<String> {
         let room = usize::try_from(self.limit.saturating_sub(self.examined)).unwrap_or(usize::MAX);
         if entries.len() > room {
             self.truncated = true;
