@@ -10,14 +10,19 @@
 //! - `data`: EPSV ALL, PASV addresses, PORT/EPRT and bounce protection,
 //!   LIST options and format, STAT with a path, TYPE A conversion, the 150
 //!   byte count, clients that vanish mid-transfer.
+//! - `attrs`: MFMT and SITE CHMOD, checked with os.stat.
+//! - `digests`: HASH, OPTS HASH and the X* verbs against hashlib, hashes
+//!   in the background (NOOP, STAT, ABOR) and their concurrency limit.
 //! - `access`: anonymous is read-only by default, `--user` turns anonymous
 //!   off (through the real binary).
 //! - `sandbox`: `..`, encoded dots and symlinks pointing out never reach a
 //!   secret file next to the root.
 
 mod access;
+mod attrs;
 mod capabilities;
 mod data;
+mod digests;
 mod files;
 mod sandbox;
 mod session;

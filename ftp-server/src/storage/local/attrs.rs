@@ -18,13 +18,17 @@ impl LocalStorage {
     /// a FIFO). Devices, FIFOs and sockets are refused.
     fn open_any(&self, path: &VirtualPath) -> Result<File, StorageError> {
         let rel = client(path)?;
-        if self.root.metadata(rel)?.is_dir() {
-            return Ok(self.root.open_dir(rel)?.into_std_file());
-        }
+        // A directory handle from `open_dir` is O_PATH, which futimens and
+        // fchmod refuse: open it for reading instead.
+        let dir = if self.root.metadata(rel)?.is_dir() {
+            libc::O_DIRECTORY
+        } else {
+            0
+        };
         let mut options = OpenOptions::new();
         options
             .read(true)
-            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | dir);
         let file = self.root.open_with(rel, &options)?;
         let meta = file.metadata()?;
         if !meta.is_file() && !meta.is_dir() {
