@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (see README): on a fresh Debian machine, install the
-# stock FTP programs the end-to-end tests drive (lftp, curl, tnftp, wget and
-# python3 as clients; vsftpd and pyftpdlib as servers for ftpc; moto as the S3 store
+# stock FTP programs the end-to-end tests drive (lftp, curl, python3,
+# rclone, tnftp and wget as clients; vsftpd and pyftpdlib as servers for ftpc; moto as the S3 store
 # of the S3 backend's tests) and the system tools
 # they use, build the binaries the tests run, then run every test in the
 # workspace. Everything the tests start is in this repository (vsftpd's
@@ -48,8 +48,6 @@ while read -r tool pkg; do
 done <<'TOOLS'
 lftp lftp
 curl curl
-tnftp tnftp
-wget wget
 python3 python3
 vsftpd vsftpd
 script bsdutils
@@ -60,6 +58,9 @@ chpasswd passwd
 kill procps
 systemd-analyze systemd
 haproxy haproxy
+rclone rclone
+tnftp tnftp
+wget wget
 TOOLS
 if [ "${#missing[@]}" -gt 0 ]; then
     readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -12,6 +12,7 @@ mod files;
 mod instances;
 mod listing;
 mod sandbox;
+mod verbs;
 
 use crate::support::raw::RawSession;
 

@@ -13,8 +13,8 @@ pub mod time;
 pub use address::AddressError;
 pub use codec::{Frame, LineBuffer, DEFAULT_MAX_LINE};
 pub use command::{
-    ArgKind, Command, DuringTransfer, EpsvArg, Feature, ParseError, ProtLevel, TransferType,
-    VerbSpec, VERBS,
+    ArgKind, Command, DuringTransfer, EpsvArg, Feature, HashAlgo, ParseError, ProtLevel, SetTime,
+    TransferType, VerbSpec, VERBS,
 };
 pub use rate::parse_rate;
 pub use reply::{quote_path, unquote_path, MalformedReply, Reply, ReplyCode, ReplyParser};

@@ -45,6 +45,10 @@ impl Rates {
     }
 }
 
+/// Files hashed at once by default: two, so hashing can take at most two
+/// cores, and a third HASH waits (abortably) for a slot.
+pub const DEFAULT_MAX_HASHES: usize = 2;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The served directory: the client's `/` (unused with `s3`).
@@ -94,6 +98,10 @@ pub struct Config {
     /// 19 MiB and a core for tens of milliseconds (memory and CPU
     /// exhaustion by PASS floods).
     pub max_password_checks: usize,
+    /// Files hashed at once (HASH, XSHA256, ...) across the server; each
+    /// takes a core while it runs, and the others wait (CPU exhaustion by
+    /// HASH floods).
+    pub max_hashes: usize,
     /// fsync a finished upload and its directory before answering 226
     /// (durability across power loss, at some speed cost).
     pub fsync: bool,
@@ -152,6 +160,7 @@ impl Config {
             ban_duration: Duration::from_secs(60),
             max_commands_before_login: 20,
             max_password_checks: 4,
+            max_hashes: DEFAULT_MAX_HASHES,
             fsync: false,
             log_protocol: false,
             max_rate: Rates::default(),

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod data;
+pub mod digest;
 pub mod glob;
 pub mod limits;
 pub mod listing;

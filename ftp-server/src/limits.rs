@@ -46,6 +46,8 @@ pub struct Limits {
     max_failures: u32,
     ban: Duration,
     state: Mutex<State>,
+    /// Slots for HASH and the X* verbs (`Config::max_hashes`).
+    pub hashes: Arc<tokio::sync::Semaphore>,
 }
 
 /// Holds one session slot; dropping it frees the slot.
@@ -63,6 +65,7 @@ impl Limits {
             max_failures: config.max_login_failures,
             ban: config.ban_duration,
             state: Mutex::new(State::default()),
+            hashes: Arc::new(tokio::sync::Semaphore::new(config.max_hashes.max(1))),
         })
     }
 

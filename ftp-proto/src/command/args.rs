@@ -13,6 +13,7 @@ use std::fmt;
 use super::spec::ArgKind;
 use super::ParseError;
 
+pub(crate) mod set_time;
 mod special;
 pub(crate) use special::{eprt, epsv, host_port, mode, number, prot, stru, transfer_type};
 

@@ -19,7 +19,7 @@ mod verbs;
 use std::fmt;
 
 pub use spec::{features, help_lines, ArgKind, DuringTransfer, Feature, VerbSpec};
-pub use types::{EpsvArg, ProtLevel, TransferType};
+pub use types::{EpsvArg, HashAlgo, ProtLevel, SetTime, TransferType};
 pub use verbs::{Command, VERBS};
 
 /// Why a line is not a valid command. Maps to 500/501/502/504 on the server.

@@ -102,6 +102,9 @@ pub enum Feature {
     /// `MLST` and the session's facts, which only the server knows
     /// (RFC 3659 §7.8).
     MlstFacts,
+    /// `HASH` and its algorithms, the session's selected one starred
+    /// (draft-bryan-ftp-hash §3.2).
+    Hash,
 }
 
 /// The FEAT entries in table order. The server adds what belongs to no verb

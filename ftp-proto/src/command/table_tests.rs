@@ -77,7 +77,10 @@ fn data_connection_setup_and_type_keep_rest() {
 fn lookups_are_the_verbs_that_name_an_existing_path() {
     assert_eq!(
         verbs_where(|v| v.lookup),
-        ["CWD", "DELE", "LIST", "MDTM", "MLSD", "MLST", "NLST", "RETR", "RMD", "RNFR", "SIZE"]
+        [
+            "CWD", "DELE", "HASH", "LIST", "MDTM", "MFMT", "MLSD", "MLST", "NLST", "RETR", "RMD",
+            "RNFR", "SIZE", "XCRC", "XMD5", "XSHA1", "XSHA256", "XSHA512"
+        ]
     );
 }
 
@@ -101,7 +104,9 @@ fn feat_entries_in_table_order() {
             Feature::WithTls("AUTH TLS"),
             Feature::Always("EPRT"),
             Feature::Always("EPSV"),
+            Feature::Hash,
             Feature::Always("MDTM"),
+            Feature::Always("MFMT"),
             Feature::MlstFacts,
             Feature::WithTls("PBSZ"),
             Feature::Always("PASV"),
@@ -117,9 +122,10 @@ fn help_lists_names_and_aliases_in_balanced_columns() {
     assert_eq!(
         help_lines(),
         [
-            "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD",
-            "MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT PWD  QUIT REIN REST RETR RMD",
-            "RNFR RNTO SITE SIZE STAT STOR STOU STRU SYST TYPE USER XCUP XCWD XMKD XPWD XRMD",
+            "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HASH HELP",
+            "LIST MDTM MFMT MKD  MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT",
+            "PWD  QUIT REIN REST RETR RMD  RNFR RNTO SITE SIZE STAT STOR STOU",
+            "STRU SYST TYPE USER XCRC XCUP XCWD XMD5 XMKD XPWD XRMD XSHA1 XSHA256 XSHA512",
         ]
     );
 }
@@ -139,5 +145,46 @@ fn argument_kinds_are_reported() {
     assert_eq!(
         VerbSpec::find("PORT").map(|v| v.arg),
         Some(ArgKind::Special)
+    );
+}
+
+#[test]
+fn mfmt_takes_a_utc_time_then_a_path_with_spaces() {
+    let cmd = Command::parse("MFMT 20261122013045 dir/a file.txt");
+    let Ok(Command::Mfmt(SetTime { time, path })) = cmd else {
+        panic!("{cmd:?}");
+    };
+    assert_eq!(
+        (time.to_unix(), path.as_str()),
+        (1_795_311_045, "dir/a file.txt")
+    );
+    let back = Command::Mfmt(SetTime { time, path }).to_string();
+    assert_eq!(back, "MFMT 20261122013045 dir/a file.txt");
+    for bad in [
+        "MFMT",
+        "MFMT 20261122013045",
+        "MFMT 2026 x",
+        "MFMT 20261322013045 x",
+    ] {
+        let e = Command::parse(bad);
+        assert!(
+            matches!(
+                e,
+                Err(ParseError::MissingArgument(_) | ParseError::BadArgument { .. })
+            ),
+            "{bad}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn hash_algorithms_by_name_and_feat_line() {
+    assert_eq!(HashAlgo::from_name("sha-256"), Some(HashAlgo::Sha256));
+    assert_eq!(HashAlgo::from_name("SHA512"), Some(HashAlgo::Sha512));
+    assert_eq!(HashAlgo::from_name("crc32"), Some(HashAlgo::Crc32));
+    assert_eq!(HashAlgo::from_name("SHA-3"), None);
+    assert_eq!(
+        HashAlgo::feat_line(HashAlgo::Md5),
+        "HASH SHA-256;SHA-512;SHA-1;MD5*;CRC32"
     );
 }

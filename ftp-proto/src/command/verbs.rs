@@ -15,7 +15,7 @@ use std::net::{SocketAddr, SocketAddrV4};
 
 use super::args;
 use super::spec::{bind, verbs, DuringTransfer, Feature, VerbSpec};
-use super::types::{EpsvArg, ProtLevel, TransferType};
+use super::types::{EpsvArg, ProtLevel, SetTime, TransferType};
 use super::ParseError;
 
 verbs! {
@@ -59,6 +59,11 @@ verbs! {
     };
     /// List the extensions (RFC 2389 §3).
     "FEAT" => Feat, ignored, { before_login: true };
+    /// A file's digest with the selected algorithm (draft-bryan-ftp-hash §3).
+    "HASH" => Hash(String), path, {
+        lookup: true,
+        feat: Some(Feature::Hash),
+    };
     /// List the commands (§4.1.3).
     "HELP" => Help(Option<String>), opt_text, { before_login: true };
     /// Directory listing for people (§4.1.3).
@@ -67,6 +72,11 @@ verbs! {
     "MDTM" => Mdtm(String), path, {
         lookup: true,
         feat: Some(Feature::Always("MDTM")),
+    };
+    /// Set a file's modification time (draft-somers-ftp-mfxx §3).
+    "MFMT" => Mfmt(SetTime), set_time, {
+        lookup: true,
+        feat: Some(Feature::Always("MFMT")),
     };
     /// Make a directory (§4.1.3; XMKD from RFC 775).
     "MKD" | "XMKD" => Mkd(String), path, {};
@@ -148,4 +158,14 @@ verbs! {
     "TYPE" => Type(TransferType), transfer_type, { keeps_rest: true };
     /// User name (§4.1.1).
     "USER" => User(String), text, { before_login: true };
+    /// A file's CRC-32, as proftpd's mod_digest answers it (`250 HEX`).
+    "XCRC" => Xcrc(String), path, { lookup: true };
+    /// A file's MD5 (`250 HEX`).
+    "XMD5" => Xmd5(String), path, { lookup: true };
+    /// A file's SHA-1 (`250 HEX`).
+    "XSHA1" => Xsha1(String), path, { lookup: true };
+    /// A file's SHA-256 (`250 HEX`).
+    "XSHA256" => Xsha256(String), path, { lookup: true };
+    /// A file's SHA-512 (`250 HEX`).
+    "XSHA512" => Xsha512(String), path, { lookup: true };
 }

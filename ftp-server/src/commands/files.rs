@@ -1,7 +1,10 @@
-//! MKD, RMD, DELE, RNFR/RNTO, SIZE and MDTM (RFC 959 §4.1.3, RFC 3659 §3-4).
+//! MKD, RMD, DELE, RNFR/RNTO, SIZE, MDTM and MFMT (RFC 959 §4.1.3,
+//! RFC 3659 §3-4, draft-somers-ftp-mfxx).
 //! The root itself can be neither removed nor renamed.
 
-use ftp_proto::{quote_path, ReplyCode};
+use std::time::{Duration, UNIX_EPOCH};
+
+use ftp_proto::{quote_path, ReplyCode, SetTime};
 
 use super::{reply, require_write, resolve, resolve_new, storage, storage_error, tri, Outcome};
 use crate::session::Session;
@@ -101,5 +104,33 @@ pub async fn mdtm(s: &Session, arg: &str) -> Outcome {
         Ok(m) if m.is_file() => reply(ReplyCode::FILE_STATUS, crate::listing::mdtm(m.modified)),
         Ok(_) => reply(ReplyCode::FILE_UNAVAILABLE, "Not a regular file"),
         Err(e) => storage_error(s, "MDTM", &e),
+    }
+}
+
+/// MFMT (draft-somers-ftp-mfxx §3): set the modification time, in UTC;
+/// `213 Modify=YYYYMMDDHHMMSS; path`. Needs write permission.
+pub async fn mfmt(s: &Session, arg: &SetTime) -> Outcome {
+    tri!(require_write(s));
+    let path = tri!(resolve(s, &arg.path));
+    let secs = arg.time.to_unix();
+    let offset = Duration::from_secs(secs.unsigned_abs());
+    let when = if secs >= 0 {
+        UNIX_EPOCH.checked_add(offset)
+    } else {
+        UNIX_EPOCH.checked_sub(offset)
+    };
+    let Some(when) = when else {
+        return reply(ReplyCode::BAD_ARGUMENTS, "Time out of range");
+    };
+    match tri!(storage(s)).set_modified(&path, when).await {
+        Ok(()) => reply(
+            ReplyCode::FILE_STATUS,
+            format!(
+                "Modify={}; {}",
+                arg.time.mdtm(),
+                crate::escape_for_reply(&arg.path)
+            ),
+        ),
+        Err(e) => storage_error(s, "MFMT", &e),
     }
 }

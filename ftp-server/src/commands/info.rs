@@ -1,7 +1,7 @@
-//! FEAT, OPTS, HELP, STAT and SITE (RFC 959 §4.1.3, RFC 2389). FEAT lists
-//! exactly what is implemented.
+//! FEAT, OPTS, HELP, STAT and SITE (HELP, CHMOD) (RFC 959 §4.1.3, RFC
+//! 2389). FEAT lists exactly what is implemented.
 
-use ftp_proto::{command, Feature, Reply, ReplyCode};
+use ftp_proto::{command, Feature, HashAlgo, Reply, ReplyCode};
 
 use super::listing::{Format, Lines};
 use super::{reply, resolve, storage, storage_error, tri, Outcome};
@@ -23,11 +23,14 @@ pub fn feat(s: &Session) -> Outcome {
             // cannot write at an offset (S3) does not promise restartable
             // uploads, so clients do not try REST+STOR.
             Feature::Always("REST STREAM") if !s.root.capabilities().write_at => {}
+            // An object store keeps no time it could set.
+            Feature::Always("MFMT") if !s.root.capabilities().set_modified => {}
             Feature::Always(text) => lines.push(text.to_string()),
             // RFC 4217 §6: listed only when TLS is really available.
             Feature::WithTls(text) if s.tls.is_some() => lines.push(text.to_string()),
             Feature::WithTls(_) => {}
             Feature::MlstFacts => lines.push(feat_mlst(&s.facts)),
+            Feature::Hash => lines.push(HashAlgo::feat_line(s.hash_algo)),
         }
     }
     // RFC 3659 §6 path names, RFC 2640 §3.3 UTF-8 names.
@@ -48,6 +51,7 @@ pub fn opts(s: &mut Session, arg: &str) -> Outcome {
             ReplyCode::PARAMETER_NOT_IMPLEMENTED,
             "UTF8 cannot be turned off",
         ),
+        "HASH" => super::hash::opts(s, value),
         "MLST" => {
             s.facts = Facts::parse(value);
             reply(ReplyCode::OK, format!("MLST OPTS {}", s.facts.names()))
@@ -64,18 +68,41 @@ pub fn help() -> Outcome {
     Outcome::Reply(Reply::multi(ReplyCode::HELP, lines))
 }
 
-pub fn site(_s: &Session, arg: &str) -> Outcome {
-    let word = arg
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
-    match word.as_str() {
+/// SITE (RFC 959 §4.1.3): HELP, and CHMOD.
+pub async fn site(s: &Session, arg: &str) -> Outcome {
+    let arg = arg.trim_start();
+    let (word, rest) = arg.split_once(' ').unwrap_or((arg, ""));
+    match word.to_ascii_uppercase().as_str() {
         "HELP" => Outcome::Reply(Reply::multi(
             ReplyCode::HELP,
-            ["SITE commands recognized:", "HELP", "Help OK"],
+            ["SITE commands recognized:", "CHMOD HELP", "Help OK"],
         )),
+        "CHMOD" => chmod(s, rest.trim_start()).await,
         _ => reply(ReplyCode::NOT_IMPLEMENTED, "SITE command not implemented"),
+    }
+}
+
+/// `SITE CHMOD octal path`: set the permission bits (at most 777: no
+/// setuid, setgid or sticky bits from a client). Needs write permission.
+async fn chmod(s: &Session, arg: &str) -> Outcome {
+    let (mode, path) = arg.split_once(' ').unwrap_or((arg, ""));
+    let path = path.trim_start();
+    let octal =
+        !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    let mode = match u32::from_str_radix(mode, 8) {
+        Ok(m) if octal && m <= 0o777 && !path.is_empty() => m,
+        _ => {
+            return reply(
+                ReplyCode::BAD_ARGUMENTS,
+                "Usage: SITE CHMOD <octal mode 000-777> <path>",
+            )
+        }
+    };
+    tri!(super::require_write(s));
+    let path = tri!(resolve(s, path));
+    match tri!(storage(s)).set_mode(&path, mode).await {
+        Ok(()) => reply(ReplyCode::OK, "SITE CHMOD command successful"),
+        Err(e) => storage_error(s, "SITE CHMOD", &e),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod data_conn;
 mod files;
+mod hash;
 mod info;
 mod listing;
 mod login;
@@ -14,7 +15,7 @@ mod transfer;
 
 use std::sync::Arc;
 
-use ftp_proto::{Command, Reply, ReplyCode};
+use ftp_proto::{Command, HashAlgo, Reply, ReplyCode};
 
 use crate::session::{AuthState, Session};
 use crate::storage::{PathError, Storage, StorageError, VirtualPath};
@@ -30,6 +31,9 @@ pub enum Outcome {
     UpgradeTls(Reply),
     /// Send the preliminary 150, then run the transfer in a child task.
     Transfer(Box<crate::transfer::Transfer>),
+    /// Work already running in a child task with no data connection (HASH):
+    /// its reply comes when it ends, and ABOR cancels it.
+    Background(crate::transfer::RunningTransfer),
 }
 
 impl From<Reply> for Outcome {
@@ -72,6 +76,13 @@ pub async fn dispatch(
         C::Rnto(p) => files::rnto(s, &p, rename).await,
         C::Size(p) => files::size(s, &p).await,
         C::Mdtm(p) => files::mdtm(s, &p).await,
+        C::Mfmt(a) => files::mfmt(s, &a).await,
+        C::Hash(p) => hash::hash(s, &p).await,
+        C::Xcrc(p) => hash::x(s, &p, HashAlgo::Crc32).await,
+        C::Xmd5(p) => hash::x(s, &p, HashAlgo::Md5).await,
+        C::Xsha1(p) => hash::x(s, &p, HashAlgo::Sha1).await,
+        C::Xsha256(p) => hash::x(s, &p, HashAlgo::Sha256).await,
+        C::Xsha512(p) => hash::x(s, &p, HashAlgo::Sha512).await,
         C::Type(t) => transfer::type_(s, t),
         C::Mode(_) => reply(ReplyCode::OK, "Mode set to S"),
         C::Stru(_) => reply(ReplyCode::OK, "Structure set to F"),
@@ -95,7 +106,7 @@ pub async fn dispatch(
         C::Feat => info::feat(s),
         C::Opts(a) => info::opts(s, &a),
         C::Help(_) => info::help(),
-        C::Site(a) => info::site(s, &a),
+        C::Site(a) => info::site(s, &a).await,
         C::Noop => reply(ReplyCode::OK, "NOOP ok"),
     }
 }
@@ -103,6 +114,17 @@ pub async fn dispatch(
 /// The one mapping from storage failures to replies (RFC 959 §4.2). The
 /// client sees a generic reason; details go to the log.
 pub fn storage_error(s: &Session, what: &str, e: &StorageError) -> Outcome {
+    Outcome::Reply(storage_error_reply(&s.peer, s.user_name(), what, e))
+}
+
+/// `storage_error` for work that has left the session (a background HASH):
+/// the peer and user are given for the log.
+pub fn storage_error_reply(
+    peer: &std::net::SocketAddr,
+    user: &str,
+    what: &str,
+    e: &StorageError,
+) -> Reply {
     use StorageError as E;
     let (code, text) = match e {
         E::NotFound => (ReplyCode::FILE_UNAVAILABLE, "No such file or directory"),
@@ -121,8 +143,8 @@ pub fn storage_error(s: &Session, what: &str, e: &StorageError) -> Outcome {
             "Restart offset is beyond the end of the file",
         ),
         E::Unsupported(op) => {
-            tracing::info!(peer = %s.peer, user = s.user_name(), what, op, "unsupported by storage");
-            return reply(
+            tracing::info!(%peer, user, what, op, "unsupported by storage");
+            return Reply::new(
                 ReplyCode::NOT_IMPLEMENTED,
                 format!("{what}: {op} is not supported by this storage"),
             );
@@ -133,8 +155,8 @@ pub fn storage_error(s: &Session, what: &str, e: &StorageError) -> Outcome {
         ),
         E::Io(_) => (ReplyCode::LOCAL_ERROR, "Local error in processing"),
     };
-    tracing::info!(peer = %s.peer, user = s.user_name(), what, error = ?e, "refused");
-    reply(code, format!("{what}: {text}"))
+    tracing::info!(%peer, user, what, error = ?e, "refused");
+    Reply::new(code, format!("{what}: {text}"))
 }
 
 /// Resolve a client path against the cwd; a NUL or bad name gets 501.

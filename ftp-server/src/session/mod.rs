@@ -344,6 +344,7 @@ impl Session {
                 t.control_fd = stream.tcp().map(|s| s.as_raw_fd());
                 self.transfer = Some(RunningTransfer::spawn(*t, &self.config));
             }
+            Outcome::Background(running) => self.transfer = Some(running),
         }
         Ok(true)
     }

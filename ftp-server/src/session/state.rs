@@ -13,7 +13,7 @@ use crate::listing::Facts;
 use crate::storage::{Storage, VirtualPath};
 use crate::tls::SessionTls;
 use crate::transfer::RunningTransfer;
-use ftp_proto::TransferType;
+use ftp_proto::{HashAlgo, TransferType};
 
 /// Login progress (RFC 959 §4.1.1).
 #[derive(Debug)]
@@ -59,6 +59,8 @@ pub struct Session {
     pub epsv_all: bool,
     /// Facts MLSD/MLST report, chosen with `OPTS MLST`.
     pub facts: Facts,
+    /// HASH's algorithm, chosen with `OPTS HASH` (SHA-256 by default).
+    pub hash_algo: HashAlgo,
     /// The transfer running in a child task, if any.
     pub transfer: Option<RunningTransfer>,
     /// Shared session caps and the failed-login lockout.
@@ -110,6 +112,7 @@ impl Session {
             pending_rename: None,
             epsv_all: false,
             facts: Facts::default(),
+            hash_algo: HashAlgo::Sha256,
             transfer: None,
             limits,
             commands_before_login: 0,

@@ -117,6 +117,11 @@ pub struct Capabilities {
     /// Renaming a directory (an object store would have to copy every
     /// object under it).
     pub rename_dirs: bool,
+    /// Setting a modification time (MFMT): an object's time is when it was
+    /// written, so an object store has none to set.
+    pub set_modified: bool,
+    /// Unix permission bits that can be changed (SITE CHMOD).
+    pub modes: bool,
 }
 
 impl Capabilities {
@@ -125,6 +130,8 @@ impl Capabilities {
         append: true,
         write_at: true,
         rename_dirs: true,
+        set_modified: true,
+        modes: true,
     };
 }
 
@@ -230,6 +237,24 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         from: &'a VirtualPath,
         to: &'a VirtualPath,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
+    /// Set the modification time of a file or directory (MFMT). Backends
+    /// without `Capabilities::set_modified` refuse it.
+    fn set_modified<'a>(
+        &'a self,
+        _path: &'a VirtualPath,
+        _time: SystemTime,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        Box::pin(async { Err(StorageError::Unsupported("setting modification times")) })
+    }
+    /// Set the permission bits (at most 0o777) of a file or directory
+    /// (SITE CHMOD). Backends without `Capabilities::modes` refuse it.
+    fn set_mode<'a>(
+        &'a self,
+        _path: &'a VirtualPath,
+        _mode: u32,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        Box::pin(async { Err(StorageError::Unsupported("changing permissions")) })
+    }
     /// A view of this storage whose root is the directory `home`, resolved
     /// through the same sandbox as every other path (a home that is a
     /// symlink leading out, or missing, is an error). Called at login.

@@ -152,6 +152,26 @@ impl RunningTransfer {
             description,
         }
     }
+
+    /// Work without a data connection that still runs in the background,
+    /// so ABOR, STAT and NOOP are answered meanwhile (HASH). `work` gets
+    /// the cancellation token and the progress counter, and produces the
+    /// command's one reply.
+    pub fn background<F, Fut>(description: String, work: F) -> RunningTransfer
+    where
+        F: FnOnce(CancellationToken, Arc<AtomicU64>) -> Fut,
+        Fut: std::future::Future<Output = Reply> + Send + 'static,
+    {
+        let cancel = CancellationToken::new();
+        let progress = Arc::new(AtomicU64::new(0));
+        let handle = tokio::spawn(work(cancel.clone(), progress.clone()));
+        RunningTransfer {
+            handle,
+            cancel,
+            progress,
+            description,
+        }
+    }
 }
 
 /// What the metrics and the xferlog need to know of a transfer once it

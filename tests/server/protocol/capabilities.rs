@@ -26,6 +26,8 @@ const NONE: Capabilities = Capabilities {
     append: false,
     write_at: false,
     rename_dirs: false,
+    set_modified: false,
+    modes: false,
 };
 
 impl Storage for Basic {

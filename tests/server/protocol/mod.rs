@@ -12,14 +12,19 @@
 //!   byte count, clients that vanish mid-transfer.
 //! - `glob`: `*`, `?` and `[...]` in LIST/NLST's last component, the
 //!   literal-name rule, no match, hostile patterns, the entry limit.
+//! - `attrs`: MFMT and SITE CHMOD, checked with os.stat.
+//! - `digests`: HASH, OPTS HASH and the X* verbs against hashlib, hashes
+//!   in the background (NOOP, STAT, ABOR) and their concurrency limit.
 //! - `access`: anonymous is read-only by default, `--user` turns anonymous
 //!   off (through the real binary).
 //! - `sandbox`: `..`, encoded dots and symlinks pointing out never reach a
 //!   secret file next to the root.
 
 mod access;
+mod attrs;
 mod capabilities;
 mod data;
+mod digests;
 mod files;
 mod glob;
 mod sandbox;

@@ -255,3 +255,45 @@ fn writes_through_symlinks_or_dotdot_stay_inside() {
     assert_eq!(beside_root, ["outside", "root", "secret.txt"]);
     a.check();
 }
+
+/// Mode and whole-second mtime of a host file (never through a symlink's
+/// own metadata: the target's).
+fn attrs(path: &Path) -> (u32, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).expect("stat");
+    (m.mode() & 0o7777, m.mtime())
+}
+
+#[test]
+fn mfmt_chmod_and_hash_never_reach_through_a_symlink_or_dotdot() {
+    let s = sandboxed();
+    let host = s.dir.path().to_path_buf();
+    let outside = [host.join("secret.txt"), host.join("outside/secret2.txt")];
+    let before: Vec<_> = outside.iter().map(|p| attrs(p)).collect();
+    let mut a = Audit::new(&s);
+    let mut r = RawSession::login(s.addr);
+    for p in [
+        "link_file",
+        "rel_link",
+        "sub/deep_link",
+        "link_dir/secret2.txt",
+        "rel_link_dir/secret.txt",
+        "../secret.txt",
+        "link_dir",
+    ] {
+        for line in [
+            format!("MFMT 20000101000000 {p}"),
+            format!("SITE CHMOD 777 {p}"),
+            format!("HASH {p}"),
+            format!("XSHA256 {p}"),
+            format!("XCRC {p}"),
+        ] {
+            let reply = a.cmd(&mut r, &line);
+            // `../secret.txt` is `/secret.txt`, which does not exist.
+            assert_code(&line, &reply, &[550]);
+        }
+    }
+    let after: Vec<_> = outside.iter().map(|p| attrs(p)).collect();
+    assert_eq!(before, after, "a file outside the root changed");
+    a.check();
+}

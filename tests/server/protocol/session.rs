@@ -149,16 +149,17 @@ fn feat_and_help_text_without_tls() {
     let feat = r.expect("FEAT", 211);
     assert_eq!(
         feat.encode(),
-        "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n \
-         MLST type*;size*;modify*;perm*;unix.mode*;\r\n PASV\r\n REST STREAM\r\n \
-         SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n"
+        "211-Features:\r\n EPRT\r\n EPSV\r\n HASH SHA-256*;SHA-512;SHA-1;MD5;CRC32\r\n \
+         MDTM\r\n MFMT\r\n MLST type*;size*;modify*;perm*;unix.mode*;\r\n PASV\r\n \
+         REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n"
     );
     let help = r.expect("HELP", 214);
     let want = [
         "The following commands are recognized:",
-        "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD",
-        "MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT PWD  QUIT REIN REST RETR RMD",
-        "RNFR RNTO SITE SIZE STAT STOR STOU STRU SYST TYPE USER XCUP XCWD XMKD XPWD XRMD",
+        "ABOR ACCT ALLO APPE AUTH CDUP CWD  DELE EPRT EPSV FEAT HASH HELP",
+        "LIST MDTM MFMT MKD  MLSD MLST MODE NLST NOOP OPTS PASS PASV PORT",
+        "PWD  QUIT REIN REST RETR RMD  RNFR RNTO SITE SIZE STAT STOR STOU",
+        "STRU SYST TYPE USER XCRC XCUP XCWD XMD5 XMKD XPWD XRMD XSHA1 XSHA256 XSHA512",
         "Help OK",
     ];
     assert_eq!(help.lines, want);
@@ -168,7 +169,7 @@ fn feat_and_help_text_without_tls() {
     r.expect("PASS x@y", 230);
     r.expect("OPTS MLST type;size;", 200);
     let feat = r.expect("FEAT", 211);
-    assert_eq!(feat.lines[4], "MLST type*;size*;modify;perm;unix.mode;");
+    assert_eq!(feat.lines[6], "MLST type*;size*;modify;perm;unix.mode;");
 }
 
 #[test]

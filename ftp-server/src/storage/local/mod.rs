@@ -19,6 +19,7 @@
 //! blocking pool (one hand-off per call). Upload writes are the exception:
 //! a positional write into the page cache is short, so they run inline.
 
+mod attrs;
 mod cleanup;
 mod dir;
 mod files;
@@ -303,6 +304,24 @@ impl Storage for LocalStorage {
     ) -> BoxFuture<'a, Result<(), StorageError>> {
         off_thread!(self, [from, to], |me: &LocalStorage| me
             .rename_blocking(&from, &to))
+    }
+
+    fn set_modified<'a>(
+        &'a self,
+        path: &'a VirtualPath,
+        time: std::time::SystemTime,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        off_thread!(self, [path], |me: &LocalStorage| me
+            .set_modified_blocking(&path, time))
+    }
+
+    fn set_mode<'a>(
+        &'a self,
+        path: &'a VirtualPath,
+        mode: u32,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        off_thread!(self, [path], |me: &LocalStorage| me
+            .set_mode_blocking(&path, mode))
     }
 
     fn scope<'a>(

@@ -175,6 +175,11 @@ impl Storage for S3Storage {
             append: false,
             write_at: false,
             rename_dirs: false,
+            // An object's Last-Modified is when it was written; MFMT is
+            // refused rather than emulated with metadata that no other
+            // S3 client would read.
+            set_modified: false,
+            modes: false,
         }
     }
 
