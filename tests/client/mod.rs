@@ -10,6 +10,7 @@ mod hostile;
 mod peers;
 mod progress;
 mod resume_put;
+mod retries;
 mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
