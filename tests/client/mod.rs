@@ -6,6 +6,7 @@
 mod exit_codes;
 mod fake;
 mod ftpd;
+mod globs;
 mod hostile;
 mod peers;
 mod progress;
