@@ -6,28 +6,45 @@
 //! giving up on a closed port. The relay's log of control lines is the
 //! protocol log the counts are taken from.
 
-use std::path::Path;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::support::ports::PortBlock;
 use crate::support::relay::{Cut, Relay};
 use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
 
-use super::{closed_port, ftpc, tempdir, write, Out};
+use super::{closed_port, ftpc, tempdir, write, Out, PyFtpd};
 
 /// 3 MiB, cut after 1 MiB.
 const SIZE: usize = 3 << 20;
 const CUT_AFTER: usize = 1 << 20;
 
-/// `ftpd` on 127.0.0.2 with four passive ports, and the relay in front.
+/// The server behind the relay, kept alive with it.
+enum Server {
+    Ftpd(TestServer),
+    Py(PyFtpd, tempfile::TempDir),
+}
+
+/// A server on 127.0.0.2 with four passive ports, and the relay in front.
 struct Flaky {
-    server: TestServer,
+    server: Server,
     relay: Relay,
     _ports: PortBlock,
 }
 
+/// Cut the first `times` downloads after `CUT_AFTER` bytes.
+fn downloads(times: usize) -> Cut {
+    Cut {
+        after: CUT_AFTER,
+        times,
+        upload: false,
+    }
+}
+
 impl Flaky {
-    fn start(times: usize) -> Flaky {
+    /// `ftpd` behind the relay.
+    fn start(cut: Cut) -> Flaky {
         let ports = PortBlock::reserve();
         let (lo, _) = ports.passive();
         let hi = lo + 3;
@@ -35,15 +52,40 @@ impl Flaky {
             c.write = true;
             c.passive_ports = Some((lo, hi));
         });
-        let cut = Cut {
-            after: CUT_AFTER,
-            times,
-        };
         let relay = Relay::start(server.addr, lo..=hi, cut);
         Flaky {
-            server,
+            server: Server::Ftpd(server),
             relay,
             _ports: ports,
+        }
+    }
+
+    /// pyftpdlib behind the relay: unlike ftpd it keeps what a cut upload
+    /// wrote, so a retry has something to append to.
+    fn start_pyftpdlib(cut: Cut) -> Flaky {
+        let ports = PortBlock::reserve();
+        let (lo, _) = ports.passive();
+        let hi = lo + 3;
+        let dir = tempdir();
+        let range = format!("{lo}-{hi}");
+        let env = [
+            ("PYFTPD_HOST", "127.0.0.2"),
+            ("PYFTPD_PASSIVE", range.as_str()),
+        ];
+        let py = PyFtpd::start_env("tests/client/pyftpd_serve.py", dir.path(), &[], &env);
+        let addr = SocketAddr::from(([127, 0, 0, 2], py.port));
+        let relay = Relay::start(addr, lo..=hi, cut);
+        Flaky {
+            server: Server::Py(py, dir),
+            relay,
+            _ports: ports,
+        }
+    }
+
+    fn root(&self) -> PathBuf {
+        match &self.server {
+            Server::Ftpd(s) => s.root(),
+            Server::Py(_, dir) => dir.path().to_path_buf(),
         }
     }
 
@@ -79,9 +121,9 @@ fn lines_with<'a>(out: &'a Out, needle: &str) -> Vec<&'a str> {
 
 #[test]
 fn a_download_cut_midway_resumes_with_rest_under_retries_3() {
-    let f = Flaky::start(1);
+    let f = Flaky::start(downloads(1));
     let content = pseudo_random(SIZE, 71);
-    write(&f.server.root(), "big.bin", &content);
+    write(&f.root(), "big.bin", &content);
     let local = tempdir();
     let dest = local.path().join("big.bin");
     let out = get(&["-v", "--retries", "3"], &f.relay.url("big.bin"), &dest);
@@ -110,8 +152,8 @@ fn a_download_cut_midway_resumes_with_rest_under_retries_3() {
 
 #[test]
 fn a_download_cut_midway_fails_with_exit_5_under_retries_0() {
-    let f = Flaky::start(1);
-    write(&f.server.root(), "big.bin", &pseudo_random(SIZE, 72));
+    let f = Flaky::start(downloads(1));
+    write(&f.root(), "big.bin", &pseudo_random(SIZE, 72));
     let local = tempdir();
     let dest = local.path().join("big.bin");
     let out = get(&["--retries", "0"], &f.relay.url("big.bin"), &dest);
@@ -135,11 +177,11 @@ fn a_download_cut_midway_fails_with_exit_5_under_retries_0() {
 
 #[test]
 fn a_cut_file_of_a_tree_is_retried_and_resumed_by_the_pool() {
-    let f = Flaky::start(1);
+    let f = Flaky::start(downloads(1));
     let big = pseudo_random(SIZE, 73);
     let small = pseudo_random(10_000, 74);
-    write(&f.server.root(), "t/big.bin", &big);
-    write(&f.server.root(), "t/sub/small.bin", &small);
+    write(&f.root(), "t/big.bin", &big);
+    write(&f.root(), "t/sub/small.bin", &small);
     let local = tempdir();
     let dest = local.path().join("t");
     let mut args = vec!["--no-progress", "-v", "-j", "2", "--retries", "2"];
@@ -165,7 +207,7 @@ fn a_cut_file_of_a_tree_is_retried_and_resumed_by_the_pool() {
 
 #[test]
 fn a_550_is_tried_once() {
-    let f = Flaky::start(0);
+    let f = Flaky::start(downloads(0));
     let local = tempdir();
     let dest = local.path().join("missing.bin");
     let out = get(
@@ -205,4 +247,84 @@ fn without_v_a_retry_is_silent_until_ftpc_gives_up() {
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert!(lines_with(&out, "retry").is_empty(), "{}", out.describe());
     assert_eq!(lines_with(&out, "giving up after 2 attempts").len(), 1);
+}
+
+/// Upload `content` as `up/f.bin` through a relay that cuts the first
+/// upload after `CUT_AFTER` bytes; the file must arrive whole.
+fn put_through_cut(f: &Flaky, seed: u64) -> Out {
+    let content = pseudo_random(SIZE, seed);
+    std::fs::create_dir_all(f.root().join("up")).expect("mkdir up");
+    let local = tempdir();
+    let src = write(local.path(), "f.bin", &content);
+    let url = f.relay.url("up/f.bin");
+    let out = ftpc(&[
+        "--no-progress",
+        "-v",
+        "--retries",
+        "2",
+        "put",
+        src.to_str().expect("utf8"),
+        &url,
+    ]);
+    out.ok();
+    assert_eq!(f.relay.cuts_left(), 0, "never cut: {}", out.describe());
+    assert_eq!(sha256_file(&f.root().join("up/f.bin")), sha256(&content));
+    assert!(!f.root().join("up/.f.bin.ftpc-part").exists());
+    assert_eq!(lines_with(&out, "ftpc: retry 1/2 in 1s:").len(), 1);
+    // The retry asked how much of its partial upload the server has.
+    assert!(f
+        .sent("SIZE")
+        .iter()
+        .any(|l| l == "SIZE up/.f.bin.ftpc-part"));
+    out
+}
+
+fn uploads(times: usize) -> Cut {
+    Cut {
+        after: CUT_AFTER,
+        times,
+        upload: true,
+    }
+}
+
+#[test]
+fn a_cut_upload_continues_with_appe_where_the_server_kept_it() {
+    let f = Flaky::start_pyftpdlib(uploads(1));
+    let out = put_through_cut(&f, 75);
+    let appe = f.sent("APPE");
+    assert_eq!(appe, ["APPE up/.f.bin.ftpc-part"], "{}", out.describe());
+    assert_eq!(f.sent("STOR").len(), 1, "only the first attempt stores");
+}
+
+#[test]
+fn a_cut_upload_to_ftpd_which_discards_it_starts_over() {
+    let f = Flaky::start(uploads(1));
+    let out = put_through_cut(&f, 76);
+    assert!(f.sent("APPE").is_empty(), "{}", out.describe());
+    assert_eq!(f.sent("STOR").len(), 2);
+}
+
+#[test]
+fn a_retry_never_continues_an_older_partial_file() {
+    // The first RETR is cut before a byte arrives, so this run wrote
+    // nothing: the retry must replace the stale part, not REST from it.
+    let f = Flaky::start(Cut {
+        after: 0,
+        times: 1,
+        upload: false,
+    });
+    let content = pseudo_random(SIZE, 77);
+    write(&f.root(), "big.bin", &content);
+    let local = tempdir();
+    write(
+        local.path(),
+        ".big.bin.ftpc-part",
+        &pseudo_random(500_000, 78),
+    );
+    let dest = local.path().join("big.bin");
+    let out = get(&["-v", "--retries", "2"], &f.relay.url("big.bin"), &dest);
+    out.ok();
+    assert_eq!(f.relay.cuts_left(), 0, "never cut: {}", out.describe());
+    assert_eq!(sha256_file(&dest), sha256(&content));
+    assert!(f.sent("REST").is_empty(), "{:?}", f.relay.lines());
 }

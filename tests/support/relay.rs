@@ -1,7 +1,8 @@
 //! A TCP relay that plays a flaky network between `ftpc` and a real
 //! server: it forwards the control connection and the server's passive
 //! ports unchanged, and cuts (with a reset) the first data connections that
-//! carry more than a given number of bytes towards the client.
+//! carry more than a given number of bytes towards the client (a download)
+//! or towards the server (an upload).
 //!
 //! The server listens on 127.0.0.2 and the relay on 127.0.0.1, on the same
 //! port numbers for the passive range: an EPSV reply names only a port, and
@@ -28,10 +29,12 @@ const MAX_ACCEPTS: usize = 32;
 /// How the relay damages data connections.
 #[derive(Debug, Clone, Copy)]
 pub struct Cut {
-    /// Forward this many bytes towards the client, then reset.
+    /// Forward this many bytes, then reset.
     pub after: usize,
     /// How many data connections to cut (the first ones long enough).
     pub times: usize,
+    /// Count the bytes towards the server (uploads), not the client.
+    pub upload: bool,
 }
 
 pub struct Relay {
@@ -50,6 +53,7 @@ struct State {
     cuts: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     after: usize,
+    upload: bool,
 }
 
 impl Relay {
@@ -61,6 +65,7 @@ impl Relay {
             cuts: Arc::new(AtomicUsize::new(cut.times)),
             stop: Arc::new(AtomicBool::new(false)),
             after: cut.after,
+            upload: cut.upload,
         };
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind relay");
         let port = listener.local_addr().expect("relay addr").port();
@@ -129,10 +134,11 @@ fn connect_pair(client: TcpStream, server: TcpStream, state: State, control: boo
     let up_state = state.clone();
     std::thread::spawn(move || {
         let log = control.then_some(&up_state.log);
-        let _ = pump(client2, server2, log, None);
+        let cut = (!control && up_state.upload).then_some((up_state.after, &up_state.cuts));
+        let _ = pump(client2, server2, log, cut);
     });
     std::thread::spawn(move || {
-        let cut = (!control).then_some((state.after, &state.cuts));
+        let cut = (!control && !state.upload).then_some((state.after, &state.cuts));
         let _ = pump(server, client, None, cut);
     });
 }
