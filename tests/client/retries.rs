@@ -23,7 +23,11 @@ const CUT_AFTER: usize = 1 << 20;
 /// The server behind the relay, kept alive with it.
 enum Server {
     Ftpd(TestServer),
-    Py(PyFtpd, tempfile::TempDir),
+    Py {
+        server: PyFtpd,
+        /// Its root; removed after the server stops.
+        _dir: tempfile::TempDir,
+    },
 }
 
 /// A server on 127.0.0.2 with four passive ports, and the relay in front.
@@ -76,7 +80,10 @@ impl Flaky {
         let addr = SocketAddr::from(([127, 0, 0, 2], py.port));
         let relay = Relay::start(addr, lo..=hi, cut);
         Flaky {
-            server: Server::Py(py, dir),
+            server: Server::Py {
+                server: py,
+                _dir: dir,
+            },
             relay,
             _ports: ports,
         }
@@ -85,7 +92,7 @@ impl Flaky {
     fn root(&self) -> PathBuf {
         match &self.server {
             Server::Ftpd(s) => s.root(),
-            Server::Py(_, dir) => dir.path().to_path_buf(),
+            Server::Py { server, .. } => server.root_dir.clone(),
         }
     }
 
