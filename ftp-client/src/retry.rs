@@ -5,8 +5,8 @@
 //! every retry through the `Printer`.
 //!
 //! Transient means the network or the server's load, not the request: a
-//! connection refused, reset or dropped, a timeout, a transfer that ended
-//! short of the announced size, and the replies 421, 425, 426, 450 and 451
+//! connection refused, reset or dropped, a timeout, a transfer whose byte
+//! count disagrees with the server's SIZE, and the replies 421, 425, 426, 450 and 451
 //! (RFC 959 §4.2). Every 5xx, a refused login, a certificate that is not
 //! trusted and every local error are permanent: trying again would only
 //! fail again. What an operation does on the next attempt (reconnect,
@@ -105,9 +105,12 @@ pub fn is_transient(e: &ClientError) -> bool {
         ClientError::Tls(TlsError::AuthRefused(reply) | TlsError::ProtRefused { reply, .. }) => {
             transient_code(reply.code)
         }
-        // The data connection ended early but cleanly: the rest can be
-        // fetched with REST.
-        ClientError::SizeMismatch { expected, got, .. } => got < expected,
+        // Bytes were lost on the way although the data connection ended
+        // cleanly (a middlebox cut it, and the server still said 226): the
+        // next attempt continues from what the receiving side has. A size
+        // that cannot be right (more than the source) stops that attempt
+        // with `CannotResume`, which is permanent.
+        ClientError::SizeMismatch { .. } => true,
         _ => false,
     }
 }

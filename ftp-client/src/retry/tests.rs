@@ -78,14 +78,22 @@ fn a_refused_greeting_is_transient_only_with_a_4xx_code() {
 }
 
 #[test]
-fn a_short_transfer_is_transient_a_long_one_is_not() {
+fn a_size_mismatch_is_transient_cannot_resume_is_not() {
     let mismatch = |expected, got| ClientError::SizeMismatch {
         path: "a".into(),
         expected,
         got,
     };
+    // Short of the source (a download) or the server short of what was
+    // sent (an upload the server said 226 to).
     assert!(is_transient(&mismatch(10, 4)));
-    assert!(!is_transient(&mismatch(4, 10)));
+    assert!(is_transient(&mismatch(4, 10)));
+    let longer = ClientError::CannotResume {
+        path: "a".into(),
+        have: 10,
+        len: 4,
+    };
+    assert!(!is_transient(&longer));
 }
 
 #[test]
