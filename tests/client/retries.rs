@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::support::ports::PortBlock;
+use crate::support::raw::RawSession;
 use crate::support::relay::{Cut, Relay};
 use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
 
@@ -334,4 +335,37 @@ fn a_retry_never_continues_an_older_partial_file() {
     assert_eq!(f.relay.cuts_left(), 0, "never cut: {}", out.describe());
     assert_eq!(sha256_file(&dest), sha256(&content));
     assert!(f.sent("REST").is_empty(), "{:?}", f.relay.lines());
+}
+
+#[test]
+fn a_421_greeting_is_retried_then_exit_5() {
+    let s = TestServer::start_with(|c| c.max_sessions_per_ip = 1);
+    // Holds the one session 127.0.0.1 may have: ftpd greets ftpc with 421.
+    let _held = RawSession::connect(s.addr);
+    let started = Instant::now();
+    let out = ftpc(&["-v", "--retries", "1", "ls", &s.url("")]);
+    out.expect_code(5);
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let retries = lines_with(&out, "ftpc: retry ");
+    assert_eq!(retries.len(), 1, "{}", out.describe());
+    assert!(
+        retries[0].contains("retry 1/1 in 1s: server refused the connection: 421"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn retries_is_global_and_at_most_100() {
+    let url = format!("ftp://127.0.0.1:{}/f", closed_port());
+    ftpc(&["stat", &url, "--retries", "101"]).expect_code(2);
+    // After the subcommand as before it; 0 fails at once, with no wait.
+    let out = ftpc(&["stat", &url, "--retries", "0", "-v"]);
+    out.expect_code(5);
+    assert!(lines_with(&out, "retry").is_empty(), "{}", out.describe());
+    assert!(
+        lines_with(&out, "giving up").is_empty(),
+        "{}",
+        out.describe()
+    );
 }
