@@ -165,7 +165,7 @@ impl FtpClient {
         if greeting.code != ReplyCode::READY {
             return Err(ClientError::net(
                 "server refused the connection",
-                std::io::Error::other(greeting.to_string()),
+                std::io::Error::other(crate::error::ServerRefusal(greeting)),
             ));
         }
         Ok(())

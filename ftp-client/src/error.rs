@@ -60,6 +60,10 @@ pub enum ClientError {
     /// A remote name that could write outside the destination, or is otherwise unusable.
     #[error("refusing unsafe remote name {0:?}")]
     UnsafeName(String),
+    /// A remote glob (`get 'ftp://h/dir/*.txt'`) matched no name in its
+    /// directory's listing (exit 3, as a missing file).
+    #[error("{pattern}: no match in the remote listing")]
+    NoMatch { pattern: String },
     /// Ctrl-C during a transfer.
     #[error("interrupted")]
     Interrupted,
@@ -135,6 +139,14 @@ impl TlsError {
     }
 }
 
+/// A server reply carried inside an `io::Error`, for failures that are
+/// connection errors (exit 5) but whose reply code still matters: a
+/// greeting other than 220, such as `421 too many users`, which the retry
+/// policy treats as transient and a `554` as final.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ServerRefusal(pub Reply);
+
 /// Result alias for the library.
 pub type Result<T> = std::result::Result<T, ClientError>;
 
@@ -143,7 +155,7 @@ impl ClientError {
     pub fn exit_code(&self) -> i32 {
         match self {
             ClientError::Usage(_) => exit::USAGE,
-            ClientError::NotFound { .. } => exit::NOT_FOUND,
+            ClientError::NotFound { .. } | ClientError::NoMatch { .. } => exit::NOT_FOUND,
             ClientError::Login(_) => exit::LOGIN,
             ClientError::Connection { .. } => exit::CONNECTION,
             ClientError::Tls(_) => exit::TLS,
@@ -210,6 +222,12 @@ mod tests {
                 ClientError::NotFound {
                     what: "a".into(),
                     reply: r.clone(),
+                },
+                3,
+            ),
+            (
+                ClientError::NoMatch {
+                    pattern: "*.txt".into(),
                 },
                 3,
             ),

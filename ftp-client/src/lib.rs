@@ -3,7 +3,7 @@
 //! renames), `data` and `transfer` the data connections
 //! and byte pumps, `listing` the MLSD/LIST parsers, `commands` one module per
 //! subcommand, `tls` and `secure` FTPS (RFC 4217), and `output` the one
-//! `Printer` everything is shown through.
+//! `Printer` everything is shown through; `retry` the `--retries` policy.
 //! Failures are `ClientError`s, each with its documented exit code.
 
 pub mod client;
@@ -12,10 +12,12 @@ pub mod data;
 pub mod error;
 pub mod exit;
 pub mod features;
+pub mod glob;
 pub mod listing;
 pub mod netrc;
 pub mod output;
 pub mod remote;
+pub mod retry;
 mod secure;
 pub mod session;
 pub mod signal;

@@ -58,6 +58,12 @@ struct Cli {
     #[arg(long, global = true, default_value_t = 30, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// Try a transient failure (connection refused, reset or dropped, a
+    /// timeout, a 421/425/426/450/451 reply) N more times, waiting 1 s,
+    /// 2 s, 4 s ... (at most 30 s) between tries; transfers resume.
+    #[arg(long, global = true, default_value_t = ftp_client::retry::DEFAULT_RETRIES,
+          value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    retries: u32,
     /// Explicit FTPS for ftp:// URLs: AUTH TLS, then PBSZ 0 and PROT P.
     /// `--tls` requires it; `--tls=auto` uses it when FEAT offers AUTH TLS.
     /// (ftps:// URLs are implicit TLS.)
@@ -296,6 +302,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         printer,
         target,
         parallel: usize::from(cli.parallel),
+        retry: ftp_client::retry::Policy::new(cli.retries),
     };
     match cli.command {
         Cmd::Ls {

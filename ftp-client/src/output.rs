@@ -81,6 +81,13 @@ impl Printer {
         }
     }
 
+    /// A message on stderr only with `-v` (retries, skipped entries).
+    pub fn verbose(&self, msg: &str) {
+        if self.verbosity == Verbosity::Verbose {
+            self.stderr_line(msg);
+        }
+    }
+
     /// A warning or error on stderr, always shown.
     pub fn error(&self, msg: &str) {
         self.stderr_line(msg);

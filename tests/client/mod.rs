@@ -6,10 +6,12 @@
 mod exit_codes;
 mod fake;
 mod ftpd;
+mod globs;
 mod hostile;
 mod peers;
 mod progress;
 mod resume_put;
+mod retries;
 mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -162,6 +164,11 @@ impl PyFtpd {
     /// Run the launcher `script` (relative to the repository) with `root`
     /// and `args`; it prints its port once it listens.
     pub fn start_script(script: &str, root: &Path, args: &[&Path]) -> PyFtpd {
+        Self::start_env(script, root, args, &[])
+    }
+
+    /// `start_script` with environment variables for the launcher.
+    pub fn start_env(script: &str, root: &Path, args: &[&Path], env: &[(&str, &str)]) -> PyFtpd {
         require_tool("python3");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
         let mut child = Command::new("python3")
@@ -169,6 +176,7 @@ impl PyFtpd {
             .arg(root)
             .args(args)
             .env("PYTHONDONTWRITEBYTECODE", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

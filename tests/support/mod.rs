@@ -12,6 +12,7 @@ pub mod data;
 pub mod ftpd;
 pub mod ports;
 pub mod raw;
+pub mod relay;
 pub mod run;
 pub mod s3;
 pub mod s3proxy;

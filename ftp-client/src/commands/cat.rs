@@ -8,7 +8,7 @@ use crate::url::FtpUrl;
 use super::Context;
 
 pub fn run(ctx: &Context, url: &FtpUrl) -> Result<()> {
-    let mut client = ctx.target.connect()?;
+    let mut client = ctx.connect()?;
     let expected = client.size(&url.path)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

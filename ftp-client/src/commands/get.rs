@@ -1,7 +1,7 @@
 //! `ftpc get [-r] [-c] [-o PATH|-] URL [LOCAL]`: download one file, or with
-//! `-r` a tree over `-j` connections. `-c` resumes with REST from the local
-//! length. Every remote name is checked with `safe_name` before it becomes a
-//! local path, so a hostile listing cannot write outside the destination.
+//! `-r` a tree, or every file a remote glob matches, over `-j` connections
+//! (`get_many`). `-c` resumes with REST from the local length, and so does
+//! a retry after a transient failure (`--retries`), from the partial file.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
-use crate::listing::{safe_name, Kind};
+use crate::retry;
 use crate::transfer::check_size;
-use crate::url::{join, FtpUrl};
+use crate::url::FtpUrl;
 
-use super::pool::{self, Job};
-use super::{Context, MAX_DEPTH};
+use super::{get_many, Context, Resume};
 
 /// Where `get` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,15 +43,17 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
         return super::cat::run(ctx, &args.url);
     }
     let name = args.url.file_name();
+    if crate::glob::has_magic(name) {
+        return get_many::glob(ctx, args, name);
+    }
     let dest = match &args.output {
         Output::Path(p) if p.is_dir() && !name.is_empty() => p.join(name),
         Output::Path(p) => p.clone(),
         _ if name.is_empty() => PathBuf::from("."),
         _ => PathBuf::from(name),
     };
-    let mut client = ctx.target.connect()?;
     if args.recursive {
-        return get_tree(ctx, client, args, &dest);
+        return get_many::tree(ctx, args, &dest);
     }
     if name.is_empty() {
         return Err(ClientError::Usage(
@@ -60,17 +61,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
         ));
     }
     let started = std::time::Instant::now();
-    let expected = client.size(&args.url.path)?;
-    let bar = ctx.printer.file_bar(name, expected);
-    let got = download(
-        &mut client,
-        &args.url.path,
-        &dest,
-        args.resume,
-        expected,
-        &mut |n| bar.inc(n),
-    );
-    bar.finish_and_clear();
+    let got = get_one(ctx, args, name, &dest);
     if got.is_err() {
         let part = part_path(&dest);
         if std::fs::metadata(&part).is_ok_and(|m| m.len() > 0) {
@@ -80,10 +71,35 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
             ));
         }
     }
-    let got = got?;
-    client.quit();
-    ctx.printer.summary(1, got, started.elapsed());
+    ctx.printer.summary(1, got?, started.elapsed());
     Ok(())
+}
+
+/// One file, each attempt on a new connection; a retry continues what
+/// the attempts before it wrote (REST from the partial file's length).
+fn get_one(ctx: &Context, args: &Args, name: &str, dest: &Path) -> Result<u64> {
+    let mut wrote = false;
+    retry::run(&ctx.retry, ctx.printer, |_| {
+        let resume = Resume::for_attempt(args.resume, wrote);
+        let mut client = ctx.target.connect()?;
+        let expected = client.size(&args.url.path)?;
+        let bar = ctx.printer.file_bar(name, expected);
+        let got = download(
+            &mut client,
+            &args.url.path,
+            dest,
+            resume,
+            expected,
+            &mut |n| {
+                wrote |= n > 0;
+                bar.inc(n)
+            },
+        );
+        bar.finish_and_clear();
+        let got = got?;
+        client.quit();
+        Ok(got)
+    })
 }
 
 /// Opens the local file only when the server has started sending, so a
@@ -136,16 +152,17 @@ pub fn part_path(local: &Path) -> PathBuf {
 /// Download `remote` to `local`. The bytes go to `part_path(local)`, renamed
 /// over `local` once the transfer is complete and its size checks out, so an
 /// interrupted or failed download never leaves half a file under the real
-/// name; the partial file stays for `-c`. With `resume`, the partial file
-/// is continued (REST from its length), or else an existing `local` is
-/// continued in place, as `curl -C -` does. A destination that exists and
+/// name; the partial file stays for `-c`. With `Resume::Continue` (`-c`),
+/// the partial file is continued (REST from its length), or else an
+/// existing `local` is continued in place, as `curl -C -` does;
+/// `Resume::Own` (a retry) continues only the partial file. A destination that exists and
 /// is not a regular file (`/dev/null`, a FIFO, a symlink) is written
 /// directly: renaming over it would replace it.
 pub fn download(
     client: &mut FtpClient,
     remote: &str,
     local: &Path,
-    resume: bool,
+    resume: Resume,
     expected: Option<u64>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
@@ -154,11 +171,14 @@ pub fn download(
     let existing = std::fs::symlink_metadata(local).ok();
     let (write_to, offset): (&Path, u64) = match existing {
         Some(m) if !m.file_type().is_file() => (local, 0),
-        _ if !resume => (&part, 0),
-        existing => match (std::fs::metadata(&part), existing) {
-            (Ok(p), _) => (&part, p.len()),
-            (Err(_), Some(m)) => (local, m.len()),
-            (Err(_), None) => (&part, 0),
+        existing => match resume {
+            Resume::Fresh => (&part, 0),
+            Resume::Own => (&part, std::fs::metadata(&part).map_or(0, |p| p.len())),
+            Resume::Continue => match (std::fs::metadata(&part), existing) {
+                (Ok(p), _) => (&part, p.len()),
+                (Err(_), Some(m)) => (local, m.len()),
+                (Err(_), None) => (&part, 0),
+            },
         },
     };
     let finish = |got: u64| -> Result<u64> {
@@ -173,7 +193,7 @@ pub fn download(
         Ok(got)
     };
     if let Some(size) = expected {
-        if resume && offset == size {
+        if resume != Resume::Fresh && offset == size {
             return finish(0);
         }
         if offset > size {
@@ -197,92 +217,6 @@ pub fn download(
     drop(sink);
     check_size(remote, expected, offset + got)?;
     finish(got)
-}
-
-/// One file of a recursive download.
-struct GetJob {
-    remote: String,
-    local: PathBuf,
-    size: Option<u64>,
-}
-
-impl Job for GetJob {
-    fn label(&self) -> String {
-        self.remote.clone()
-    }
-    fn size(&self) -> Option<u64> {
-        self.size
-    }
-    fn directory(&self) -> &str {
-        crate::url::parent(&self.remote)
-    }
-}
-
-fn get_tree(ctx: &Context, mut client: FtpClient, args: &Args, dest: &Path) -> Result<()> {
-    let (jobs, walk_failures) = walk(ctx, &mut client, &args.url.path, dest)?;
-    let resume = args.resume;
-    let work = move |c: &mut FtpClient, job: &GetJob, progress: &mut dyn FnMut(u64)| {
-        download(c, &job.remote, &job.local, resume, job.size, progress)
-    };
-    let mut stats = pool::run(ctx, client, jobs, &work)?;
-    stats.failed += walk_failures;
-    ctx.printer.summary(stats.ok, stats.bytes, stats.elapsed);
-    stats.into_result().map(|_| ())
-}
-
-/// List the remote tree, creating local directories; returns the files to
-/// fetch and how many entries were refused or could not be listed.
-fn walk(
-    ctx: &Context,
-    client: &mut FtpClient,
-    root: &str,
-    dest: &Path,
-) -> Result<(Vec<GetJob>, u64)> {
-    let mut jobs = Vec::new();
-    let mut failures = 0;
-    let mut stack = vec![(root.to_string(), dest.to_path_buf(), 0usize)];
-    while let Some((dir, local, depth)) = stack.pop() {
-        let entries = match client.list_dir(&dir) {
-            Ok(e) => e,
-            // The root must exist: that is "not found", not a partial transfer.
-            Err(e) if depth == 0 => return Err(e),
-            Err(e) if e.is_per_file() => {
-                ctx.printer.error(&format!("ftpc: {dir}: {e}"));
-                failures += 1;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        std::fs::create_dir_all(&local)
-            .map_err(|e| ClientError::local(format!("create {}", local.display()), e))?;
-        for e in entries {
-            if !safe_name(&e.name) || e.name.contains(['\r', '\n']) {
-                ctx.printer.error(&format!(
-                    "ftpc: {}",
-                    ClientError::UnsafeName(e.name.clone())
-                ));
-                failures += 1;
-                continue;
-            }
-            let remote = join(&dir, &e.name);
-            let local_path = local.join(&e.name);
-            match e.kind {
-                Kind::Dir if depth + 1 < MAX_DEPTH => stack.push((remote, local_path, depth + 1)),
-                Kind::Dir => {
-                    ctx.printer.error(&format!(
-                        "ftpc: {remote}: deeper than {MAX_DEPTH} levels, skipped"
-                    ));
-                    failures += 1;
-                }
-                _ => jobs.push(GetJob {
-                    remote,
-                    local: local_path,
-                    size: e.size.filter(|_| e.kind == Kind::File),
-                }),
-            }
-        }
-    }
-    Ok((jobs, failures))
 }
 
 #[cfg(test)]

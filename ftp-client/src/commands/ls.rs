@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Result<()> {
-    let mut client = ctx.target.connect()?;
+    let mut client = ctx.connect()?;
     let path = args.url.path.clone();
     let entries = match client.list_dir(&path) {
         Ok(e) => e,

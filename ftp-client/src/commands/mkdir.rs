@@ -8,7 +8,7 @@ use crate::url::FtpUrl;
 use super::Context;
 
 pub fn run(ctx: &Context, url: &FtpUrl, parents: bool) -> Result<()> {
-    let mut client = ctx.target.connect()?;
+    let mut client = ctx.connect()?;
     if parents {
         make_parents(&mut client, &url.path)?;
     } else {

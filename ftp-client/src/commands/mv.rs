@@ -25,7 +25,7 @@ pub fn destination(source: &str, new_path: &str) -> Result<String> {
 
 pub fn run(ctx: &Context, url: &FtpUrl, new_path: &str) -> Result<()> {
     let to = destination(&url.path, new_path)?;
-    let mut client = ctx.target.connect()?;
+    let mut client = ctx.connect()?;
     client.rename(&url.path, &to)?;
     client.quit();
     Ok(())

@@ -1,7 +1,8 @@
 //! The worker pool behind `get -r`, `put -r` and `-j N`: up to N connections,
 //! each taking the next file from a shared queue. One file failing is
 //! counted and reported, and the others go on; a dead connection is
-//! reopened for the next file. Progress: one bar per active file plus an
+//! reopened for the next file. A transient failure (`retry::is_transient`)
+//! is tried again, up to `--retries` times, resuming what was written. Progress: one bar per active file plus an
 //! overall bar (files and bytes).
 
 use std::collections::VecDeque;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result, TlsError};
+use crate::retry;
 
 use super::Context;
 
@@ -77,8 +79,10 @@ struct Shared<'a, J> {
     ctx: &'a Context<'a>,
 }
 
-/// The signature of the per-file work: client, job, progress callback → bytes.
-pub type Work<'w, J> = dyn Fn(&mut FtpClient, &J, &mut dyn FnMut(u64)) -> Result<u64> + Sync + 'w;
+/// The signature of the per-file work: client, job, whether an earlier
+/// attempt of this job wrote bytes (resume them), progress callback → bytes.
+pub type Work<'w, J> =
+    dyn Fn(&mut FtpClient, &J, bool, &mut dyn FnMut(u64)) -> Result<u64> + Sync + 'w;
 
 /// Run `jobs` over up to `ctx.parallel` connections; `first` is reused.
 pub fn run<J: Job>(
@@ -131,59 +135,22 @@ fn next<J>(shared: &Shared<'_, J>) -> Option<J> {
 }
 
 fn worker<J: Job>(shared: &Shared<'_, J>, mut client: Option<FtpClient>, work: &Work<'_, J>) {
-    let printer = shared.ctx.printer;
     while let Some(job) = next(shared) {
-        if client.as_ref().is_some_and(FtpClient::needs_renewal) {
-            // No TLS session left to resume, and the server insists.
-            if let Some(old) = client.take() {
-                old.quit();
-            }
-        }
-        if client.is_none() {
-            match shared.ctx.target.connect() {
-                Ok(c) => client = Some(c),
-                Err(e) => {
-                    // This worker gives up; the file goes back for the others.
-                    printer.error(&format!("ftpc: worker connection failed: {e}"));
-                    if let Ok(mut q) = shared.queue.lock() {
-                        q.push_front(job);
-                    }
-                    return;
-                }
-            }
-        }
-        let Some(c) = client.as_mut() else { return };
-        let bar = printer.file_bar(&job.label(), job.size());
-        let mut progress = |n: u64| {
-            bar.inc(n);
-            shared.overall.inc(n);
-        };
-        let result = work(c, &job, &mut progress);
-        bar.finish_and_clear();
-        match result {
-            Ok(n) => {
-                shared.ok.fetch_add(1, Ordering::SeqCst);
-                shared.bytes.fetch_add(n, Ordering::SeqCst);
-            }
-            Err(ClientError::Interrupted) => {
-                shared.stop.store(true, Ordering::SeqCst);
-                return;
-            }
-            Err(ClientError::Tls(TlsError::ReuseRefused(_))) if may_retry(shared) => {
-                // The file goes back; a new connection brings new sessions.
-                tracing::debug!("server requires TLS session reuse: reconnecting");
+        match run_job(shared, &mut client, &job, work) {
+            Step::Next => {}
+            Step::Requeue => {
                 if let Ok(mut q) = shared.queue.lock() {
                     q.push_front(job);
                 }
-                client = None;
                 continue;
             }
-            Err(e) => {
-                shared.failed.fetch_add(1, Ordering::SeqCst);
-                printer.error(&format!("ftpc: {}: {e}", job.label()));
-                if !e.is_per_file() {
-                    client = None;
+            Step::Stop => return,
+            Step::NoConnection => {
+                // This worker gives up; the file goes back for the others.
+                if let Ok(mut q) = shared.queue.lock() {
+                    q.push_front(job);
                 }
+                return;
             }
         }
         let done = shared.ok.load(Ordering::SeqCst) + shared.failed.load(Ordering::SeqCst);
@@ -193,6 +160,119 @@ fn worker<J: Job>(shared: &Shared<'_, J>, mut client: Option<FtpClient>, work: &
     }
     if let Some(c) = client {
         c.quit();
+    }
+}
+
+/// What a worker does after one job.
+enum Step {
+    /// Done (transferred or counted as failed): take the next file.
+    Next,
+    /// Put the file back for a fresh connection (refused TLS session reuse).
+    Requeue,
+    /// Ctrl-C: stop.
+    Stop,
+    /// No connection could be opened, even after retries.
+    NoConnection,
+}
+
+/// A connection for the next attempt: the current one unless it is gone or
+/// needs renewal, else a new one (connecting is retried under `--retries`).
+fn ready<'c, J>(
+    shared: &Shared<'_, J>,
+    client: &'c mut Option<FtpClient>,
+) -> Option<&'c mut FtpClient> {
+    if client.as_ref().is_some_and(FtpClient::needs_renewal) {
+        // No TLS session left to resume, and the server insists.
+        if let Some(old) = client.take() {
+            old.quit();
+        }
+    }
+    if client.is_none() {
+        match shared.ctx.connect() {
+            Ok(c) => *client = Some(c),
+            Err(e) => {
+                shared
+                    .ctx
+                    .printer
+                    .error(&format!("ftpc: worker connection failed: {e}"));
+                return None;
+            }
+        }
+    }
+    client.as_mut()
+}
+
+/// Transfer one file, trying a transient failure again under `--retries`
+/// (on a new connection when the old one is not usable). The `bool` given
+/// to `work` says whether an earlier attempt wrote bytes, so it resumes.
+fn run_job<J: Job>(
+    shared: &Shared<'_, J>,
+    client: &mut Option<FtpClient>,
+    job: &J,
+    work: &Work<'_, J>,
+) -> Step {
+    let ctx = shared.ctx;
+    let mut wrote = false;
+    // Bounded: `wait_before_retry` refuses once `--retries` are spent.
+    let mut retry = 0;
+    loop {
+        let Some(c) = ready(shared, client) else {
+            return Step::NoConnection;
+        };
+        let bar = ctx.printer.file_bar(&job.label(), job.size());
+        let mut moved = 0u64;
+        let mut progress = |n: u64| {
+            moved += n;
+            bar.inc(n);
+            shared.overall.inc(n);
+        };
+        let result = work(c, job, wrote, &mut progress);
+        bar.finish_and_clear();
+        let e = match result {
+            Ok(n) => {
+                shared.ok.fetch_add(1, Ordering::SeqCst);
+                shared.bytes.fetch_add(n, Ordering::SeqCst);
+                return Step::Next;
+            }
+            Err(e) => e,
+        };
+        // This attempt's bytes come off the overall bar; a retry counts
+        // them again from its offset.
+        let pos = shared.overall.position();
+        shared.overall.set_position(pos.saturating_sub(moved));
+        wrote |= moved > 0;
+        if !e.is_per_file() {
+            *client = None;
+        }
+        match e {
+            ClientError::Interrupted => {
+                shared.stop.store(true, Ordering::SeqCst);
+                return Step::Stop;
+            }
+            ClientError::Tls(TlsError::ReuseRefused(_)) if may_retry(shared) => {
+                // A new connection brings new sessions.
+                tracing::debug!("server requires TLS session reuse: reconnecting");
+                *client = None;
+                return Step::Requeue;
+            }
+            e => {
+                let label = format!("{}: ", job.label());
+                match retry::wait_before_retry(&ctx.retry, ctx.printer, &label, retry, &e) {
+                    Ok(true) => {
+                        retry += 1;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(_) => {
+                        shared.stop.store(true, Ordering::SeqCst);
+                        return Step::Stop;
+                    }
+                }
+                shared.failed.fetch_add(1, Ordering::SeqCst);
+                ctx.printer.error(&format!("ftpc: {}: {e}", job.label()));
+                return Step::Next;
+            }
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! (`.NAME.ftpc-part`) that is renamed over the target on success, so readers
 //! never see half a file; `--inplace` writes the target directly. `-c`
 //! resumes: SIZE of the partial upload (or else of the target), then APPE
-//! of the rest.
+//! of the rest (`put_tree` does `-r`); a retry after a transient failure (`--retries`) resumes
+//! the same way, from the file it was writing.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -15,8 +16,8 @@ use crate::transfer::check_size;
 use crate::url::{check_arg, join, parent, FtpUrl};
 use ftp_proto::Command;
 
-use super::pool::{self, Job};
-use super::Context;
+use super::{Context, Resume};
+use crate::retry;
 
 /// What to upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,9 @@ pub struct Args {
 /// How one upload is written.
 #[derive(Debug, Clone, Copy)]
 pub struct Mode {
-    pub resume: bool,
+    /// Where this attempt starts (`-c`, or a retry continuing its own).
+    pub resume: Resume,
+    /// Through `temp_name` and a rename (not `--inplace`).
     pub atomic: bool,
 }
 
@@ -59,7 +62,7 @@ fn local_name(path: &Path) -> Result<String> {
 
 pub fn run(ctx: &Context, args: &Args) -> Result<()> {
     let mode = Mode {
-        resume: args.resume,
+        resume: Resume::for_attempt(args.resume, false),
         atomic: !args.inplace,
     };
     let started = std::time::Instant::now();
@@ -70,7 +73,8 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
                     "put - needs a file URL, without -r or -c".into(),
                 ));
             }
-            let mut client = ctx.target.connect()?;
+            // What stdin gave cannot be read again: only connecting is retried.
+            let mut client = ctx.connect()?;
             let bar = ctx.printer.file_bar("stdin", None);
             let sent = upload(
                 &mut client,
@@ -103,25 +107,39 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
                 path.display()
             )));
         }
-        return put_tree(ctx, path, &remote, mode);
+        return super::put_tree::run(ctx, path, &remote, args);
     }
-    let mut client = ctx.target.connect()?;
-    let mut file =
-        File::open(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
-    let bar = ctx.printer.file_bar(&name, Some(meta.len()));
-    let sent = upload(
-        &mut client,
-        &mut file,
-        Some(meta.len()),
-        &remote,
-        mode,
-        &mut |n| bar.inc(n),
-    );
-    bar.finish_and_clear();
-    let sent = sent?;
-    client.quit();
+    let sent = put_one(ctx, args, path, &name, &remote)?;
     ctx.printer.summary(1, sent, started.elapsed());
     Ok(())
+}
+
+/// One file, each attempt on a new connection; a retry continues the
+/// upload the attempts before it started (SIZE, then APPE of the rest).
+fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) -> Result<u64> {
+    let mut wrote = false;
+    retry::run(&ctx.retry, ctx.printer, |_| {
+        let mode = Mode {
+            resume: Resume::for_attempt(args.resume, wrote),
+            atomic: !args.inplace,
+        };
+        let mut file =
+            File::open(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| ClientError::local(path.display().to_string(), e))?
+            .len();
+        let mut client = ctx.target.connect()?;
+        let bar = ctx.printer.file_bar(name, Some(len));
+        let sent = upload(&mut client, &mut file, Some(len), remote, mode, &mut |n| {
+            wrote |= n > 0;
+            bar.inc(n)
+        });
+        bar.finish_and_clear();
+        let sent = sent?;
+        client.quit();
+        Ok(sent)
+    })
 }
 
 /// A file that can seek (for resume) or a stream that cannot.
@@ -155,9 +173,10 @@ pub fn upload(
 ) -> Result<u64> {
     let part = temp_name(remote);
     let fresh = if mode.atomic { &part } else { remote };
-    let found = match len.filter(|_| mode.resume) {
-        Some(len) => resume_point(client, remote, &part, mode.atomic, len)?,
-        None => None,
+    let found = match (len, mode.resume) {
+        (Some(len), Resume::Continue) => resume_point(client, remote, &part, mode.atomic, len)?,
+        (Some(len), Resume::Own) => own_point(client, fresh, len)?,
+        _ => None,
     };
     let complete = matches!((&found, len), (Some((_, have)), Some(len)) if *have == len);
     let (write_to, offset) = found.unwrap_or_else(|| (fresh.to_string(), 0));
@@ -203,6 +222,21 @@ fn resume_point(
     match found {
         Some((path, have)) if have > len => Err(ClientError::CannotResume { path, have, len }),
         found => Ok(found),
+    }
+}
+
+/// Where a retry continues: the file this run was writing (`write_to`,
+/// the partial upload or the target in place), from the size the server
+/// has of it; `None` when it is not there.
+fn own_point(client: &mut FtpClient, write_to: &str, len: u64) -> Result<Option<(String, u64)>> {
+    match client.size(write_to)? {
+        Some(have) if have > len => Err(ClientError::CannotResume {
+            path: write_to.to_string(),
+            have,
+            len,
+        }),
+        Some(have) => Ok(Some((write_to.to_string(), have))),
+        None => Ok(None),
     }
 }
 
@@ -252,104 +286,6 @@ fn rename_into_place(client: &mut FtpClient, part: &str, remote: &str, total: u6
     Ok(())
 }
 
-/// One file of a recursive upload.
-struct PutJob {
-    local: PathBuf,
-    remote: String,
-    size: u64,
-}
-
-impl Job for PutJob {
-    fn label(&self) -> String {
-        self.remote.clone()
-    }
-    fn size(&self) -> Option<u64> {
-        Some(self.size)
-    }
-    fn directory(&self) -> &str {
-        parent(&self.remote)
-    }
-}
-
-fn put_tree(ctx: &Context, root: &Path, remote_root: &str, mode: Mode) -> Result<()> {
-    let mut client = ctx.target.connect()?;
-    if !remote_root.is_empty() {
-        super::mkdir::make_parents(&mut client, remote_root)?;
-    }
-    let mut jobs = Vec::new();
-    let mut failures = 0u64;
-    for entry in walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .max_depth(super::MAX_DEPTH)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                ctx.printer.error(&format!("ftpc: {e}"));
-                failures += 1;
-                continue;
-            }
-        };
-        let remote = match remote_rel(entry.path(), root) {
-            Ok(rel) => join(remote_root, &rel),
-            Err(e) => {
-                ctx.printer.error(&format!("ftpc: {e}"));
-                failures += 1;
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            if let Err(e) = client.mkd(&remote) {
-                if !client.is_dir(&remote)? {
-                    ctx.printer.error(&format!("ftpc: {remote}: {e}"));
-                    failures += 1;
-                }
-            }
-        } else if entry.path().is_file() {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            jobs.push(PutJob {
-                local: entry.path().to_path_buf(),
-                remote,
-                size,
-            });
-        } else {
-            ctx.printer.info(&format!(
-                "ftpc: skipping {} (not a file)",
-                entry.path().display()
-            ));
-        }
-    }
-    let work = move |c: &mut FtpClient, job: &PutJob, progress: &mut dyn FnMut(u64)| {
-        let mut f = File::open(&job.local)
-            .map_err(|e| ClientError::local(job.local.display().to_string(), e))?;
-        let len = f.metadata().map(|m| m.len()).ok();
-        upload(c, &mut f, len, &job.remote, mode, progress)
-    };
-    let mut stats = pool::run(ctx, client, jobs, &work)?;
-    stats.failed += failures;
-    ctx.printer.summary(stats.ok, stats.bytes, stats.elapsed);
-    stats.into_result().map(|_| ())
-}
-
-/// The `/`-joined path of `path` below `root`, refusing names that are not
-/// UTF-8 or would break a command line.
-fn remote_rel(path: &Path, root: &Path) -> Result<String> {
-    let rel = path.strip_prefix(root).map_err(|_| {
-        ClientError::Usage(format!("{} is outside {}", path.display(), root.display()))
-    })?;
-    let mut parts = Vec::new();
-    for c in rel.components() {
-        let s = c
-            .as_os_str()
-            .to_str()
-            .ok_or_else(|| ClientError::Usage(format!("{}: name is not UTF-8", path.display())))?;
-        check_arg("local file name", s)?;
-        parts.push(s);
-    }
-    Ok(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,18 +295,5 @@ mod tests {
         assert_eq!(temp_name("d/a.txt"), "d/.a.txt.ftpc-part");
         assert_eq!(temp_name("a.txt"), ".a.txt.ftpc-part");
         assert_eq!(temp_name("/a.txt"), "/.a.txt.ftpc-part");
-    }
-
-    #[test]
-    fn remote_rel_joins_with_slashes_and_refuses_line_breaks() {
-        let root = Path::new("/tmp/r");
-        assert_eq!(
-            remote_rel(Path::new("/tmp/r/a/b c"), root).unwrap(),
-            "a/b c"
-        );
-        assert!(matches!(
-            remote_rel(Path::new("/tmp/r/a\nb"), root),
-            Err(ClientError::Usage(_))
-        ));
     }
 }

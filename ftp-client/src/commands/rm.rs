@@ -11,7 +11,7 @@ use crate::url::{join, FtpUrl};
 use super::{Context, MAX_DEPTH};
 
 pub fn run(ctx: &Context, url: &FtpUrl, recursive: bool) -> Result<()> {
-    let mut client = ctx.target.connect()?;
+    let mut client = ctx.connect()?;
     match client.dele(&url.path) {
         Ok(()) => {}
         Err(e @ (ClientError::NotFound { .. } | ClientError::Refused { .. })) => {

@@ -1,5 +1,6 @@
 //! `ftpc stat URL`: type, size and modification time of one remote path, from
-//! MLST when the server has it, else from SIZE, MDTM and a CWD probe.
+//! MLST when the server has it, else from SIZE, MDTM and a CWD probe. A
+//! transient failure repeats the whole query (`--retries`).
 
 use ftp_proto::Command;
 
@@ -12,9 +13,13 @@ use crate::url::FtpUrl;
 use super::Context;
 
 pub fn run(ctx: &Context, url: &FtpUrl) -> Result<()> {
-    let mut client = ctx.target.connect()?;
-    let entry = lookup(&mut client, &url.path)?;
-    client.quit();
+    // A query changes nothing: the whole of it is tried again.
+    let entry = crate::retry::run(&ctx.retry, ctx.printer, |_| {
+        let mut client = ctx.target.connect()?;
+        let entry = lookup(&mut client, &url.path)?;
+        client.quit();
+        Ok(entry)
+    })?;
     let p = ctx.printer;
     p.result(&format!("name: {}", escape(&entry.name)));
     p.result(&format!("type: {}", entry.kind.word()));
