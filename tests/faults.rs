@@ -37,24 +37,8 @@ fn client_killed_mid_stor_leaves_the_old_file_intact() {
     let srv = TestServer::start();
     let old = pseudo_random(50_000, 1);
     std::fs::write(srv.path("f"), &old).unwrap();
-    // A real process, really killed: the kernel closes its sockets (data
-    // first, see the script) the way it does for any client that dies.
-    crate::support::require_tool("python3");
-    let mut child = std::process::Command::new("python3")
-        .arg(crate::support::run::script_path("stor_then_die.py"))
-        .args(["127.0.0.1", &srv.port().to_string(), "f", "300000"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "ready", "the uploader did not get going");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // A real process, really killed (see `kill_mid_upload`).
+    crate::support::run::kill_mid_upload(srv.port(), "f", 300_000);
     // The session ends and cleans up; a new session proves the server is fine.
     let mut again = RawSession::login(srv.addr);
     again.expect("NOOP", 200);

@@ -60,13 +60,17 @@ fn a_client_killed_mid_upload_commits_nothing_with_fin_or_rst() {
     let server = bucket.server("p");
     for rst in [false, true] {
         // More than one part, so a multipart upload is under way.
-        let (r, d) = partial_upload(server.addr, "f.bin", 7 << 20);
-        std::thread::sleep(Duration::from_millis(300));
         if rst {
+            let (r, d) = partial_upload(server.addr, "f.bin", 7 << 20);
+            std::thread::sleep(Duration::from_millis(300));
             set_linger_zero(&d);
+            drop(d);
+            drop(r);
+        } else {
+            // FIN: a real process killed, its data connection closed first.
+            let port = server.addr.port();
+            crate::support::run::kill_mid_upload(port, "f.bin", 7 << 20);
         }
-        drop(d);
-        drop(r);
         eventually("the multipart upload aborted", || bucket.uploads() == 0);
         let obj = bucket.object("p/f.bin").unwrap();
         assert_eq!(obj.sha256, sha256(b"previous"), "rst={rst}");

@@ -222,3 +222,26 @@ where
         .env("PYTHONDONTWRITEBYTECODE", "1");
     run(&mut cmd, CLIENT_TIMEOUT)
 }
+
+/// A client really killed mid-upload: `stor_then_die.py` starts `STOR
+/// name` on `127.0.0.1:port`, sends `nbytes` and waits until the server has
+/// taken them all; then it is sent SIGKILL, so the kernel closes its
+/// sockets (data first) the way it does for any client that dies. A test
+/// thread dropping two sockets could be preempted between the two closes,
+/// which a dying process practically never is.
+pub fn kill_mid_upload(port: u16, name: &str, nbytes: usize) {
+    super::require_tool("python3");
+    let mut child = Command::new("python3")
+        .arg(script_path("stor_then_die.py"))
+        .args(["127.0.0.1", &port.to_string(), name, &nbytes.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start stor_then_die.py");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(line.trim(), "ready", "the uploader did not get going");
+}
