@@ -6,8 +6,8 @@
 //! The control connection is a boxed `Stream`: plain TCP, or TLS after
 //! AUTH TLS or from the start for `ftps://` (`secure.rs`), without the
 //! methods above it noticing. Commands on remote paths (SIZE, MKD, renames,
-//! ...) live in `remote.rs`, data connections in `data.rs`, the byte pumps
-//! in `transfer.rs`.
+//! ...) live in `remote.rs`, times and digests in `attrs.rs`, data
+//! connections in `data.rs`, the byte pumps in `transfer.rs`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -79,6 +79,10 @@ pub struct FtpClient {
     pub(crate) protect_data: bool,
     /// Whether the last TLS data connection resumed (None: plain).
     pub(crate) data_resumed: Option<bool>,
+    /// Whether `SITE UTIME` sets times here (None: not tried yet).
+    pub(crate) utime: Option<bool>,
+    /// The algorithm HASH uses now (FEAT's `*`, then the last `OPTS HASH`).
+    pub(crate) hash_algo: Option<ftp_proto::HashAlgo>,
 }
 
 /// Verbs whose 550 means "no such file or directory" (exit 3): those the
@@ -153,6 +157,8 @@ impl FtpClient {
             tls: None,
             protect_data: false,
             data_resumed: None,
+            utime: None,
+            hash_algo: None,
         })
     }
 
@@ -203,6 +209,7 @@ impl FtpClient {
         let feat = self.send(&Command::Feat)?;
         if feat.code.is_success() {
             self.features = Features::from_reply(&feat);
+            self.hash_algo = self.features.hash_selected;
         }
         if self.features.utf8 {
             // Best effort: some servers are always UTF-8 and refuse this.

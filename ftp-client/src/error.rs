@@ -65,6 +65,19 @@ pub enum ClientError {
     #[error("{pattern}: no match in the remote listing")]
     NoMatch { pattern: String },
     /// Ctrl-C during a transfer.
+    /// `--checksum`: the server's digest differs from the local one.
+    #[error("{path}: checksum mismatch: {algo} is {local} here and {remote} on the server")]
+    Checksum {
+        path: String,
+        algo: &'static str,
+        local: String,
+        remote: String,
+    },
+
+    /// `ftpc hash --algo A`: the server computes no A digest.
+    #[error("the server offers no {algo} digest (no HASH or X* verb for it in FEAT)")]
+    NoDigest { algo: &'static str },
+
     #[error("interrupted")]
     Interrupted,
 }
@@ -166,7 +179,9 @@ impl ClientError {
             | ClientError::Local { .. }
             | ClientError::SizeMismatch { .. }
             | ClientError::CannotResume { .. }
-            | ClientError::UnsafeName(_) => exit::OTHER,
+            | ClientError::UnsafeName(_)
+            | ClientError::Checksum { .. }
+            | ClientError::NoDigest { .. } => exit::OTHER,
         }
     }
 
@@ -203,6 +218,7 @@ impl ClientError {
                 | ClientError::SizeMismatch { .. }
                 | ClientError::CannotResume { .. }
                 | ClientError::UnsafeName(_)
+                | ClientError::Checksum { .. }
         )
     }
 }
@@ -248,6 +264,15 @@ mod tests {
                 7,
             ),
             (ClientError::Protocol("p".into()), 1),
+            (
+                ClientError::Checksum {
+                    path: "a".into(),
+                    algo: "MD5",
+                    local: "1".into(),
+                    remote: "2".into(),
+                },
+                1,
+            ),
             (ClientError::Interrupted, 130),
         ];
         for (e, code) in cases {

@@ -1,11 +1,12 @@
 //! `ftp-client`: the library behind `ftpc`. `client` holds one control
 //! connection with typed methods (`remote` those on paths: SIZE, MKD,
-//! renames), `data` and `transfer` the data connections
+//! renames; `attrs` times and digests), `data` and `transfer` the data connections
 //! and byte pumps, `listing` the MLSD/LIST parsers, `commands` one module per
 //! subcommand, `tls` and `secure` FTPS (RFC 4217), and `output` the one
 //! `Printer` everything is shown through; `retry` the `--retries` policy.
 //! Failures are `ClientError`s, each with its documented exit code.
 
+pub mod attrs;
 pub mod client;
 pub mod commands;
 pub mod data;

@@ -168,6 +168,39 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The same time as ftp-proto's `CivilTime`, for its conversions.
+    fn civil(self) -> ftp_proto::CivilTime {
+        ftp_proto::CivilTime {
+            year: i64::from(self.year),
+            month: u32::from(self.month),
+            day: u32::from(self.day),
+            hour: u32::from(self.hour),
+            minute: u32::from(self.minute),
+            second: u32::from(self.second),
+        }
+    }
+
+    /// `YYYYMMDDHHMMSS`, as MFMT and SITE UTIME take it.
+    pub fn mdtm(self) -> String {
+        self.civil().mdtm()
+    }
+
+    /// The instant, for setting a local file's time; `None` before 1970.
+    pub fn to_system_time(self) -> Option<std::time::SystemTime> {
+        let secs = u64::try_from(self.civil().to_unix()).ok()?;
+        std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs))
+    }
+
+    /// A local file's time, to the second (the precision MFMT and MDTM carry).
+    pub fn from_system_time(t: std::time::SystemTime) -> Timestamp {
+        let secs = t
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Self::from_unix_seconds(secs)
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// `2024-11-21 10:15:00` (UTC).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -192,6 +225,14 @@ mod tests {
             minute: 0,
             second: 0,
         }
+    }
+
+    #[test]
+    fn system_time_round_trips_to_the_second() {
+        let t = Timestamp::parse_mdtm("20240229235958").unwrap();
+        assert_eq!(t.mdtm(), "20240229235958");
+        let back = Timestamp::from_system_time(t.to_system_time().unwrap());
+        assert_eq!(back, t);
     }
 
     #[test]
