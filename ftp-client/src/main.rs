@@ -5,170 +5,16 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Cmd, TlsWhen};
 use ftp_client::commands::{self, get, ls, put, Context};
 use ftp_client::exit;
 use ftp_client::output::{Printer, Verbosity};
 use ftp_client::session::{Credentials, PasswordSources, Target};
 use ftp_client::tls::{self, TlsMode, TlsOptions, Verification};
 use ftp_client::{netrc, ClientError, ConnectOptions, FtpUrl};
-
-/// Upload, download and list files on FTP servers.
-#[derive(Parser, Debug)]
-#[command(name = "ftpc", version)]
-struct Cli {
-    #[command(subcommand)]
-    command: Cmd,
-    /// Log in as USER (overrides the URL's user).
-    #[arg(short, long, global = true, value_name = "USER")]
-    user: Option<String>,
-    /// Read the password from the first line of stdin.
-    #[arg(long, global = true)]
-    password_stdin: bool,
-    /// Password (prefer this over putting it in the URL).
-    #[arg(
-        long,
-        env = "FTPC_PASSWORD",
-        hide_env_values = true,
-        global = true,
-        hide = true
-    )]
-    password_env: Option<String>,
-    /// Connections for recursive transfers.
-    #[arg(short = 'j', long = "parallel", global = true, default_value_t = 4, value_name = "N",
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    parallel: u16,
-    /// Active mode: the server connects back (EPRT/PORT).
-    #[arg(long, global = true)]
-    active: bool,
-    /// Send one command at a time (no EPSV+STOR or SIZE+RNFR in one write),
-    /// for servers or firewalls that mishandle pipelined commands.
-    #[arg(long, global = true)]
-    no_pipelining: bool,
-    /// Only errors on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    quiet: bool,
-    /// Show the protocol dialogue (password masked).
-    #[arg(short, long, global = true)]
-    verbose: bool,
-    /// No progress bars.
-    #[arg(long, global = true)]
-    no_progress: bool,
-    /// Connect/read timeout in seconds.
-    #[arg(long, global = true, default_value_t = 30, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: u64,
-    /// Try a transient failure (connection refused, reset or dropped, a
-    /// timeout, a 421/425/426/450/451 reply) N more times, waiting 1 s,
-    /// 2 s, 4 s ... (at most 30 s) between tries; transfers resume.
-    #[arg(long, global = true, default_value_t = ftp_client::retry::DEFAULT_RETRIES,
-          value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
-    retries: u32,
-    /// Explicit FTPS for ftp:// URLs: AUTH TLS, then PBSZ 0 and PROT P.
-    /// `--tls` requires it; `--tls=auto` uses it when FEAT offers AUTH TLS.
-    /// (ftps:// URLs are implicit TLS.)
-    #[arg(long, global = true, value_name = "WHEN", value_enum, num_args = 0..=1,
-          require_equals = true, default_missing_value = "required")]
-    tls: Option<TlsWhen>,
-    /// Trust the CA certificates in this PEM file, besides the system's (repeatable).
-    #[arg(long, global = true, value_name = "PEM")]
-    ca_file: Vec<PathBuf>,
-    /// Do not verify the server's certificate (prints a warning).
-    #[arg(long, global = true)]
-    insecure: bool,
-    /// Cap each transfer at RATE bytes per second, as curl's --limit-rate:
-    /// K, M or G suffix, 1024-based (512K, 2M).
-    #[arg(long, global = true, value_name = "RATE", value_parser = ftp_proto::parse_rate)]
-    limit_rate: Option<u64>,
-}
-
-/// The values of `--tls`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum TlsWhen {
-    /// AUTH TLS or fail with exit code 6.
-    Required,
-    /// AUTH TLS if the server offers it.
-    Auto,
-}
-
-#[derive(Subcommand, Debug)]
-enum Cmd {
-    /// List a directory.
-    Ls {
-        #[arg(short, long)]
-        long: bool,
-        #[arg(short, long)]
-        all: bool,
-        #[arg(short = 'R', long)]
-        recursive: bool,
-        #[arg(long)]
-        json: bool,
-        url: String,
-    },
-    /// Download a file (or a tree with -r).
-    Get {
-        #[arg(short, long)]
-        recursive: bool,
-        /// Resume: continue .NAME.ftpc-part (left by an interrupted get), else NAME.
-        #[arg(short = 'c', long = "continue")]
-        resume: bool,
-        /// Write here ("-" for stdout).
-        #[arg(short, long, value_name = "PATH", conflicts_with = "local")]
-        output: Option<String>,
-        url: String,
-        local: Option<PathBuf>,
-    },
-    /// Upload a file, a tree (-r) or stdin ("-").
-    Put {
-        #[arg(short, long)]
-        recursive: bool,
-        #[arg(short = 'c', long = "continue")]
-        resume: bool,
-        /// Write the target directly instead of a temporary name + rename.
-        #[arg(long)]
-        inplace: bool,
-        local: String,
-        url: String,
-    },
-    /// Create a directory.
-    Mkdir {
-        #[arg(short, long)]
-        parents: bool,
-        url: String,
-    },
-    /// Remove a file (or a tree with -r).
-    Rm {
-        #[arg(short, long)]
-        recursive: bool,
-        url: String,
-    },
-    /// Rename or move.
-    Mv { url: String, new_path: String },
-    /// Write a file to stdout.
-    Cat { url: String },
-    /// Show type, size and time of a path.
-    Stat { url: String },
-    /// Print a completion script for SHELL (bash, zsh, fish, ...) on stdout.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page (roff) on stdout.
-    Man,
-}
-
-impl Cmd {
-    /// The URL the command works on; `None` for the ones that make no
-    /// connection (completions, man).
-    fn url(&self) -> Option<&str> {
-        match self {
-            Cmd::Ls { url, .. } | Cmd::Get { url, .. } | Cmd::Put { url, .. } => Some(url),
-            Cmd::Mkdir { url, .. } | Cmd::Rm { url, .. } | Cmd::Mv { url, .. } => Some(url),
-            Cmd::Cat { url } | Cmd::Stat { url } => Some(url),
-            Cmd::Completions { .. } | Cmd::Man => None,
-        }
-    }
-}
 
 /// `completions SHELL` and `man`: generated from the clap definition, so
 /// they always match the flags. Written from memory, so a closed pipe is
@@ -278,6 +124,10 @@ fn read_password_stdin() -> anyhow::Result<String> {
 }
 
 fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
+    if let Cmd::Sync { src, dst, .. } = &cli.command {
+        // Before the URL is parsed: two paths or two URLs is a usage error.
+        commands::sync::Direction::from_args(src, dst)?;
+    }
     let url = FtpUrl::parse(cli.command.url().unwrap_or_default())?;
     let sources = PasswordSources {
         cli_user: cli.user.clone(),
@@ -303,6 +153,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         target,
         parallel: usize::from(cli.parallel),
         retry: ftp_client::retry::Policy::new(cli.retries),
+        preserve_times: !cli.no_preserve_times,
+        checksum: cli.checksum,
+        warned: Default::default(),
     };
     match cli.command {
         Cmd::Ls {
@@ -377,6 +230,20 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Cmd::Mv { new_path, .. } => commands::mv::run(&ctx, &url, &new_path)?,
         Cmd::Cat { .. } => commands::cat::run(&ctx, &url)?,
         Cmd::Stat { .. } => commands::stat::run(&ctx, &url)?,
+        Cmd::Hash { algo, .. } => commands::hash::run(&ctx, &url, algo.wire())?,
+        Cmd::Sync {
+            delete,
+            dry_run,
+            src,
+            dst,
+        } => commands::sync::run(
+            &ctx,
+            &commands::sync::Args {
+                direction: commands::sync::Direction::from_args(&src, &dst)?,
+                delete,
+                dry_run,
+            },
+        )?,
         // Answered in main, before any connection.
         Cmd::Completions { .. } | Cmd::Man => {}
     }

@@ -2,6 +2,8 @@
 //! `-r` a tree, or every file a remote glob matches, over `-j` connections
 //! (`get_many`). `-c` resumes with REST from the local length, and so does
 //! a retry after a transient failure (`--retries`), from the partial file.
+//! The file gets the remote time, and `--checksum` compares digests before
+//! the rename (`keep`).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -9,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
+use crate::listing::Timestamp;
 use crate::retry;
 use crate::transfer::check_size;
 use crate::url::FtpUrl;
 
+use super::keep::{file_digest, Keep};
 use super::{get_many, Context, Resume};
 
 /// Where `get` writes.
@@ -84,17 +88,16 @@ fn get_one(ctx: &Context, args: &Args, name: &str, dest: &Path) -> Result<u64> {
         let mut client = ctx.target.connect()?;
         let expected = client.size(&args.url.path)?;
         let bar = ctx.printer.file_bar(name, expected);
-        let got = download(
-            &mut client,
-            &args.url.path,
-            dest,
+        let fetch = Fetch {
             resume,
             expected,
-            &mut |n| {
-                wrote |= n > 0;
-                bar.inc(n)
-            },
-        );
+            modified: None,
+            keep: ctx.keep(),
+        };
+        let got = download(&mut client, &args.url.path, dest, &fetch, &mut |n| {
+            wrote |= n > 0;
+            bar.inc(n)
+        });
         bar.finish_and_clear();
         let got = got?;
         client.quit();
@@ -149,6 +152,17 @@ pub fn part_path(local: &Path) -> PathBuf {
     local.with_file_name(format!(".{name}.ftpc-part"))
 }
 
+/// How one download is done, besides where from and to.
+pub struct Fetch<'a> {
+    pub resume: Resume,
+    /// The remote size, when known (checked at the end).
+    pub expected: Option<u64>,
+    /// The remote time, when a listing gave it exactly (MLSD); else it is
+    /// asked for when times are kept.
+    pub modified: Option<Timestamp>,
+    pub keep: Keep<'a>,
+}
+
 /// Download `remote` to `local`. The bytes go to `part_path(local)`, renamed
 /// over `local` once the transfer is complete and its size checks out, so an
 /// interrupted or failed download never leaves half a file under the real
@@ -157,18 +171,20 @@ pub fn part_path(local: &Path) -> PathBuf {
 /// existing `local` is continued in place, as `curl -C -` does;
 /// `Resume::Own` (a retry) continues only the partial file. A destination that exists and
 /// is not a regular file (`/dev/null`, a FIFO, a symlink) is written
-/// directly: renaming over it would replace it.
+/// directly: renaming over it would replace it, and it keeps no time or
+/// digest. With `--checksum` a damaged download is removed.
 pub fn download(
     client: &mut FtpClient,
     remote: &str,
     local: &Path,
-    resume: Resume,
-    expected: Option<u64>,
+    fetch: &Fetch,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
+    let (resume, expected) = (fetch.resume, fetch.expected);
     let part = part_path(local);
     // One lstat of the destination; the partial file is looked at only to resume.
     let existing = std::fs::symlink_metadata(local).ok();
+    let regular = existing.as_ref().is_none_or(|m| m.file_type().is_file());
     let (write_to, offset): (&Path, u64) = match existing {
         Some(m) if !m.file_type().is_file() => (local, 0),
         existing => match resume {
@@ -181,7 +197,11 @@ pub fn download(
             },
         },
     };
-    let finish = |got: u64| -> Result<u64> {
+    let finish = |client: &mut FtpClient, got: u64| -> Result<u64> {
+        if !regular {
+            return Ok(got);
+        }
+        verify(client, remote, write_to, fetch.keep)?;
         if write_to != local {
             std::fs::rename(write_to, local).map_err(|e| {
                 ClientError::local(
@@ -190,11 +210,14 @@ pub fn download(
                 )
             })?;
         }
+        fetch
+            .keep
+            .set_local_time(client, remote, local, fetch.modified)?;
         Ok(got)
     };
     if let Some(size) = expected {
         if resume != Resume::Fresh && offset == size {
-            return finish(0);
+            return finish(client, 0);
         }
         if offset > size {
             return Err(ClientError::CannotResume {
@@ -216,7 +239,20 @@ pub fn download(
         .map_err(|e| ClientError::local(format!("write {}", write_to.display()), e))?;
     drop(sink);
     check_size(remote, expected, offset + got)?;
-    finish(got)
+    finish(client, got)
+}
+
+/// `--checksum`: the server's digest of `remote` against the downloaded
+/// `written`, which is removed on a mismatch.
+fn verify(client: &mut FtpClient, remote: &str, written: &Path, keep: Keep) -> Result<()> {
+    let Some(algo) = keep.algo(client) else {
+        return Ok(());
+    };
+    let checked = file_digest(written, algo).and_then(|l| keep.compare(client, remote, algo, l));
+    if checked.is_err() {
+        let _ = std::fs::remove_file(written);
+    }
+    checked
 }
 
 #[cfg(test)]

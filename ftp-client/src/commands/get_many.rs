@@ -11,19 +11,21 @@ use std::path::{Path, PathBuf};
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
 use crate::glob::Pattern;
-use crate::listing::{safe_name, Entry, Kind};
+use crate::listing::{safe_name, Entry, Kind, Timestamp};
 use crate::retry;
 use crate::url::{join, parent};
 
-use super::get::{download, Args, Output};
+use super::get::{download, Args, Fetch, Output};
 use super::pool::{self, Job};
 use super::{Context, Resume, MAX_DEPTH};
 
-/// One file of a recursive or glob download.
-struct GetJob {
-    remote: String,
-    local: PathBuf,
-    size: Option<u64>,
+/// One file of a recursive or glob download (or of `sync`).
+pub(super) struct GetJob {
+    pub remote: String,
+    pub local: PathBuf,
+    pub size: Option<u64>,
+    /// The remote time, when an MLSD listing gave it (exact to the second).
+    pub modified: Option<Timestamp>,
 }
 
 impl Job for GetJob {
@@ -100,7 +102,7 @@ pub(super) fn glob(ctx: &Context, args: &Args, pattern: &str) -> Result<()> {
             Kind::Dir => ctx
                 .printer
                 .info(&format!("ftpc: skipping directory {remote} (use -r)")),
-            _ => jobs.push(job(remote, dest.join(&e.name), &e)),
+            _ => jobs.push(job(&client, remote, dest.join(&e.name), &e)),
         }
     }
     if !dirs.is_empty() {
@@ -123,11 +125,14 @@ fn select(entries: Vec<Entry>, pattern: &str) -> Vec<Entry> {
         .collect()
 }
 
-fn job(remote: String, local: PathBuf, e: &Entry) -> GetJob {
+/// The job for a listed entry; its time counts only from MLSD (a LIST
+/// time is in the server's zone and often only to the minute).
+pub(super) fn job(client: &FtpClient, remote: String, local: PathBuf, e: &Entry) -> GetJob {
     GetJob {
         remote,
         local,
         size: e.size.filter(|_| e.kind == Kind::File),
+        modified: e.modified.filter(|_| client.features.mlst),
     }
 }
 
@@ -150,14 +155,31 @@ fn fetch(
     jobs: Vec<GetJob>,
     failures: u64,
 ) -> Result<()> {
-    let work = move |c: &mut FtpClient, job: &GetJob, wrote: bool, p: &mut dyn FnMut(u64)| {
-        let mode = Resume::for_attempt(resume, wrote);
-        download(c, &job.remote, &job.local, mode, job.size, p)
-    };
-    let mut stats = pool::run(ctx, client, jobs, &work)?;
+    let mut stats = receive(ctx, client, jobs, resume)?;
     stats.failed += failures;
     ctx.printer.summary(stats.ok, stats.bytes, stats.elapsed);
     stats.into_result().map(|_| ())
+}
+
+/// Download `jobs` over the pool, keeping each one's time; each retry
+/// continues what its earlier attempts wrote.
+pub(super) fn receive(
+    ctx: &Context,
+    client: FtpClient,
+    jobs: Vec<GetJob>,
+    resume: bool,
+) -> Result<pool::Stats> {
+    let keep = ctx.keep();
+    let work = move |c: &mut FtpClient, job: &GetJob, wrote: bool, p: &mut dyn FnMut(u64)| {
+        let fetch = Fetch {
+            resume: Resume::for_attempt(resume, wrote),
+            expected: job.size,
+            modified: job.modified,
+            keep,
+        };
+        download(c, &job.remote, &job.local, &fetch, p)
+    };
+    pool::run(ctx, client, jobs, &work)
 }
 
 /// List the remote trees under `roots` (remote directory, local
@@ -200,7 +222,7 @@ fn walk(
                     ));
                     failures += 1;
                 }
-                _ => jobs.push(job(remote, local_path, &e)),
+                _ => jobs.push(job(client, remote, local_path, &e)),
             }
         }
     }

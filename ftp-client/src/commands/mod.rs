@@ -1,11 +1,14 @@
 //! One module per `ftpc` subcommand. Each takes a `Context` (printer, target
 //! server, parallelism) and its own validated arguments; none of them sees
 //! clap types. `pool` runs the per-file jobs of recursive transfers;
-//! `get_many` lists what `get -r` and remote globs download.
+//! `get_many` lists what `get -r` and remote globs download; `keep` holds
+//! what every transfer keeps and checks (times, `--checksum`).
 
 pub mod cat;
 pub mod get;
 mod get_many;
+pub mod hash;
+pub mod keep;
 pub mod ls;
 pub mod mkdir;
 pub mod mv;
@@ -14,6 +17,9 @@ pub mod put;
 mod put_tree;
 pub mod rm;
 pub mod stat;
+pub mod sync;
+
+use std::sync::atomic::AtomicBool;
 
 use crate::client::FtpClient;
 use crate::error::Result;
@@ -58,9 +64,25 @@ pub struct Context<'a> {
     pub parallel: usize,
     /// `--retries`: how transient failures are tried again.
     pub retry: Policy,
+    /// Keep modification times (not `--no-preserve-times`).
+    pub preserve_times: bool,
+    /// `--checksum`: compare digests after each transfer.
+    pub checksum: bool,
+    /// Whether a once-per-run warning was printed (see `keep::Keep`).
+    pub warned: AtomicBool,
 }
 
 impl Context<'_> {
+    /// The times and checksum settings every transfer of this run follows.
+    pub fn keep(&self) -> keep::Keep<'_> {
+        keep::Keep::new(
+            self.printer,
+            self.preserve_times,
+            self.checksum,
+            &self.warned,
+        )
+    }
+
     /// Connect and log in, retrying transient failures (a refused or reset
     /// connection, a 421 greeting) under `--retries`.
     pub fn connect(&self) -> Result<FtpClient> {

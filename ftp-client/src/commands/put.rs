@@ -4,7 +4,9 @@
 //! never see half a file; `--inplace` writes the target directly. `-c`
 //! resumes: SIZE of the partial upload (or else of the target), then APPE
 //! of the rest (`put_tree` does `-r`); a retry after a transient failure (`--retries`) resumes
-//! the same way, from the file it was writing.
+//! the same way, from the file it was writing. The local file's time is
+//! set on the upload, and `--checksum` compares digests before the rename
+//! (`keep`).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -12,10 +14,12 @@ use std::path::{Path, PathBuf};
 
 use crate::client::{refusal, FtpClient};
 use crate::error::{ClientError, Result};
+use crate::listing::Timestamp;
 use crate::transfer::check_size;
 use crate::url::{check_arg, join, parent, FtpUrl};
-use ftp_proto::Command;
+use ftp_proto::{Command, Digest, HashAlgo};
 
+use super::keep::{local_time, read_digest, Keep};
 use super::{Context, Resume};
 use crate::retry;
 
@@ -37,12 +41,16 @@ pub struct Args {
 }
 
 /// How one upload is written.
-#[derive(Debug, Clone, Copy)]
-pub struct Mode {
+#[derive(Clone, Copy)]
+pub struct Mode<'a> {
     /// Where this attempt starts (`-c`, or a retry continuing its own).
     pub resume: Resume,
     /// Through `temp_name` and a rename (not `--inplace`).
     pub atomic: bool,
+    /// Times and `--checksum`.
+    pub keep: Keep<'a>,
+    /// The local file's time, set on the upload when times are kept.
+    pub modified: Option<Timestamp>,
 }
 
 /// The temporary name an atomic upload of `remote` is written under.
@@ -64,6 +72,8 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
     let mode = Mode {
         resume: Resume::for_attempt(args.resume, false),
         atomic: !args.inplace,
+        keep: ctx.keep(),
+        modified: None,
     };
     let started = std::time::Instant::now();
     let path = match &args.source {
@@ -76,9 +86,13 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
             // What stdin gave cannot be read again: only connecting is retried.
             let mut client = ctx.connect()?;
             let bar = ctx.printer.file_bar("stdin", None);
+            let mut stdin = Hashing {
+                inner: std::io::stdin().lock(),
+                digest: mode.keep.algo(&client).map(|a| (a, Digest::new(a))),
+            };
             let sent = upload(
                 &mut client,
-                &mut std::io::stdin().lock(),
+                &mut stdin,
                 None,
                 &args.url.path,
                 mode,
@@ -119,16 +133,18 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
 fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) -> Result<u64> {
     let mut wrote = false;
     retry::run(&ctx.retry, ctx.printer, |_| {
+        let mut file =
+            File::open(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| ClientError::local(path.display().to_string(), e))?;
+        let len = meta.len();
         let mode = Mode {
             resume: Resume::for_attempt(args.resume, wrote),
             atomic: !args.inplace,
+            keep: ctx.keep(),
+            modified: local_time(&meta),
         };
-        let mut file =
-            File::open(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| ClientError::local(path.display().to_string(), e))?
-            .len();
         let mut client = ctx.target.connect()?;
         let bar = ctx.printer.file_bar(name, Some(len));
         let sent = upload(&mut client, &mut file, Some(len), remote, mode, &mut |n| {
@@ -145,17 +161,46 @@ fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) ->
 /// A file that can seek (for resume) or a stream that cannot.
 pub trait Upload: Read {
     fn seek_to(&mut self, offset: u64) -> std::io::Result<()>;
+    /// The digest of the whole source, for `--checksum`, once it was sent.
+    fn digest(&mut self, algo: HashAlgo) -> std::io::Result<String>;
 }
 
 impl Upload for File {
     fn seek_to(&mut self, offset: u64) -> std::io::Result<()> {
         self.seek(SeekFrom::Start(offset)).map(|_| ())
     }
+    /// Read again from the start: the file may have been sent in parts.
+    fn digest(&mut self, algo: HashAlgo) -> std::io::Result<String> {
+        self.seek_to(0)?;
+        read_digest(self, algo)
+    }
 }
 
-impl Upload for std::io::StdinLock<'_> {
+/// Stdin, hashed as it is read, since it cannot be read twice.
+struct Hashing<R> {
+    inner: R,
+    digest: Option<(HashAlgo, Digest)>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some((_, d)) = &mut self.digest {
+            d.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Read> Upload for Hashing<R> {
     fn seek_to(&mut self, _: u64) -> std::io::Result<()> {
         Err(std::io::Error::other("stdin cannot be resumed"))
+    }
+    fn digest(&mut self, algo: HashAlgo) -> std::io::Result<String> {
+        match self.digest.take() {
+            Some((a, d)) if a == algo => Ok(d.finish_hex()),
+            _ => Err(std::io::Error::other("stdin was not hashed")),
+        }
     }
 }
 
@@ -188,14 +233,41 @@ pub fn upload(
     } else {
         send_from(client, source, len, &write_to, offset, progress)?
     };
-    if write_to == remote {
-        if !complete {
-            check_size(remote, client.size(remote)?, offset + sent)?;
-        }
-        return Ok(sent);
+    if write_to == remote && !complete {
+        check_size(remote, client.size(remote)?, offset + sent)?;
     }
-    rename_into_place(client, &write_to, remote, offset + sent)?;
+    verify(client, source, &write_to, mode.keep)?;
+    if write_to != remote {
+        rename_into_place(client, &write_to, remote, offset + sent)?;
+    }
+    if let Some(t) = mode.modified {
+        mode.keep.set_remote_time(client, remote, t);
+    }
     Ok(sent)
+}
+
+/// `--checksum`: the server's digest of `written` against the source's.
+/// On a mismatch the written file is deleted, so no damaged copy stays
+/// under any name.
+fn verify(
+    client: &mut FtpClient,
+    source: &mut dyn Upload,
+    written: &str,
+    keep: Keep,
+) -> Result<()> {
+    let Some(algo) = keep.algo(client) else {
+        return Ok(());
+    };
+    let local = source
+        .digest(algo)
+        .map_err(|e| ClientError::local("hash the source", e))?;
+    let checked = keep.compare(client, written, algo, local);
+    if checked.is_err() && client.dele(written).is_err() {
+        keep.printer.error(&format!(
+            "ftpc: {written}: could not delete the damaged upload"
+        ));
+    }
+    checked
 }
 
 /// Where `put -c` continues, as `get -c` does locally: the partial upload

@@ -1,6 +1,7 @@
 //! `put -r`: walk the local tree (walkdir, at most `MAX_DEPTH` deep), make
 //! its directories on the server, and upload its files over the pool, each
-//! through `put::upload`; a retry of a file continues its own upload.
+//! through `put::upload` (`send`, which `sync` uses too); a retry of a file
+//! continues its own upload.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -9,15 +10,16 @@ use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
 use crate::url::{check_arg, join, parent};
 
+use super::keep::local_time;
 use super::pool::{self, Job};
 use super::put::{upload, Args, Mode};
 use super::{Context, Resume};
 
-/// One file of a recursive upload.
-struct PutJob {
-    local: PathBuf,
-    remote: String,
-    size: u64,
+/// One file of a recursive upload (or of `sync`).
+pub(super) struct PutJob {
+    pub local: PathBuf,
+    pub remote: String,
+    pub size: u64,
 }
 
 impl Job for PutJob {
@@ -82,21 +84,35 @@ pub(super) fn run(ctx: &Context, root: &Path, remote_root: &str, args: &Args) ->
             ));
         }
     }
-    let work =
-        move |c: &mut FtpClient, job: &PutJob, wrote: bool, progress: &mut dyn FnMut(u64)| {
-            let mode = Mode {
-                resume: Resume::for_attempt(resume, wrote),
-                atomic,
-            };
-            let mut f = File::open(&job.local)
-                .map_err(|e| ClientError::local(job.local.display().to_string(), e))?;
-            let len = f.metadata().map(|m| m.len()).ok();
-            upload(c, &mut f, len, &job.remote, mode, progress)
-        };
-    let mut stats = pool::run(ctx, client, jobs, &work)?;
+    let mut stats = send(ctx, client, jobs, resume, atomic)?;
     stats.failed += failures;
     ctx.printer.summary(stats.ok, stats.bytes, stats.elapsed);
     stats.into_result().map(|_| ())
+}
+
+/// Upload `jobs` over the pool; each keeps its local time, and each retry
+/// continues what its earlier attempts wrote.
+pub(super) fn send(
+    ctx: &Context,
+    client: FtpClient,
+    jobs: Vec<PutJob>,
+    resume: bool,
+    atomic: bool,
+) -> Result<pool::Stats> {
+    let keep = ctx.keep();
+    let work = move |c: &mut FtpClient, job: &PutJob, wrote: bool, p: &mut dyn FnMut(u64)| {
+        let mut f = File::open(&job.local)
+            .map_err(|e| ClientError::local(job.local.display().to_string(), e))?;
+        let meta = f.metadata().ok();
+        let mode = Mode {
+            resume: Resume::for_attempt(resume, wrote),
+            atomic,
+            keep,
+            modified: meta.as_ref().and_then(local_time),
+        };
+        upload(c, &mut f, meta.map(|m| m.len()), &job.remote, mode, p)
+    };
+    pool::run(ctx, client, jobs, &work)
 }
 
 /// The `/`-joined path of `path` below `root`, refusing names that are not
