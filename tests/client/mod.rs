@@ -12,6 +12,7 @@ mod peers;
 mod progress;
 mod resume_put;
 mod retries;
+mod sync;
 mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
