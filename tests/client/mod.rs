@@ -3,6 +3,7 @@
 //! wrote), and a scripted fake server for hostile or broken behaviour.
 //! Every file is checked by content hash; every exit code is exercised.
 
+mod checksum;
 mod exit_codes;
 mod fake;
 mod ftpd;
