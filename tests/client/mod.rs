@@ -14,6 +14,7 @@ mod progress;
 mod resume_put;
 mod retries;
 mod sync;
+mod times;
 mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
