@@ -81,10 +81,14 @@ impl FtpClient {
         Err(refusal(&cmd, reply))
     }
 
-    /// `path`'s modification time: MLST's `modify` fact, else MDTM.
+    /// `path`'s modification time: MLST's `modify` fact, else MDTM (also
+    /// when MLST is refused); `None` when the server gives neither.
     pub fn modified(&mut self, path: &str) -> Result<Option<Timestamp>> {
-        if let Some(t) = self.mlst(path)?.and_then(|e| e.modified) {
-            return Ok(Some(t));
+        match self.mlst(path) {
+            Ok(Some(entry)) if entry.modified.is_some() => return Ok(entry.modified),
+            Ok(_) => {}
+            Err(e) if e.is_per_file() => {}
+            Err(e) => return Err(e),
         }
         self.mdtm(path)
     }

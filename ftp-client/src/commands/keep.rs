@@ -104,7 +104,9 @@ impl<'a> Keep<'a> {
     }
 
     /// After a download: give `local` the remote time, `known` (from an
-    /// MLSD listing) or else asked for (MLST, MDTM).
+    /// MLSD listing) or else asked for (MLST, MDTM). The file is in place
+    /// already, so a time that cannot be read or set is a warning; only a
+    /// dead connection is an error.
     pub fn set_local_time(
         &self,
         client: &mut FtpClient,
@@ -117,18 +119,26 @@ impl<'a> Keep<'a> {
         }
         let t = match known {
             Some(t) => Some(t),
-            None => client.modified(remote)?,
+            None => match client.modified(remote) {
+                Ok(t) => t,
+                Err(e) if e.is_per_file() => None,
+                Err(e) => return Err(e),
+            },
         };
         let Some(when) = t.and_then(Timestamp::to_system_time) else {
             self.printer
                 .verbose(&format!("{remote}: the server gives no time; not kept"));
             return Ok(());
         };
-        std::fs::File::options()
+        let set = std::fs::File::options()
             .write(true)
             .open(local)
-            .and_then(|f| f.set_modified(when))
-            .map_err(|e| ClientError::local(format!("set the time of {}", local.display()), e))
+            .and_then(|f| f.set_modified(when));
+        if let Err(e) = set {
+            let e = ClientError::local(format!("set the time of {}", local.display()), e);
+            self.printer.error(&format!("ftpc: warning: {e}"));
+        }
+        Ok(())
     }
 }
 
