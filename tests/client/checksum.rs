@@ -5,6 +5,7 @@
 //! server with no digests gets one warning for a whole tree. `ftpc hash`
 //! prints what Python's hashlib computes, for every algorithm.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
@@ -12,7 +13,11 @@ use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
 use super::{ftpc, tempdir, write, PyFtpd};
 
 fn liar(root: &std::path::Path) -> PyFtpd {
-    PyFtpd::start_script("tests/client/pyftpd_badhash.py", root, &[])
+    PyFtpd::start_script(
+        "tests/client/pyftpd_variants.py",
+        root,
+        &[Path::new("badhash")],
+    )
 }
 
 /// The names in `dir`, hidden ones included.
@@ -43,6 +48,24 @@ fn checksum_refuses_an_upload_the_server_hashes_differently() {
         names(root.path()).is_empty(),
         "left behind: {:?}",
         names(root.path())
+    );
+
+    // One file of a tree: exit 7, and again nothing stays.
+    write(local.path(), "t/b.bin", b"second");
+    std::fs::copy(&file, local.path().join("t/a.bin")).expect("copy");
+    let tree = local.path().join("t");
+    let some = ftpc(&[
+        "--checksum",
+        "put",
+        "-r",
+        tree.to_str().unwrap(),
+        &server.url("t"),
+    ]);
+    some.expect_code(7);
+    assert!(
+        names(&root.path().join("t")).is_empty(),
+        "left: {:?}",
+        names(&root.path().join("t"))
     );
 
     // The bytes themselves arrive intact: only the check tells.

@@ -1,6 +1,6 @@
 //! Modification times survive `put`, `put -r`, `get` and `get -r` by
 //! default, to the second: against our `ftpd` (MFMT, MLSD), pyftpdlib
-//! (MFMT, MLSD) and vsftpd (MDTM only: downloads keep times, uploads say
+//! (MFMT, MLSD; and a variant with SITE UTIME only) and vsftpd (MDTM only: downloads keep times, uploads say
 //! once that they cannot). `--no-preserve-times` turns it off.
 
 use std::os::unix::fs::MetadataExt;
@@ -88,6 +88,17 @@ fn times_survive_put_and_get_on_ftpd() {
 fn times_survive_put_and_get_on_pyftpdlib() {
     let root = tempdir();
     round_trip_keeps_times(&PyFtpd::start(root.path()));
+}
+
+#[test]
+fn times_survive_put_with_site_utime_where_there_is_no_mfmt() {
+    let root = tempdir();
+    let server = PyFtpd::start_script(
+        "tests/client/pyftpd_variants.py",
+        root.path(),
+        &[Path::new("utime")],
+    );
+    round_trip_keeps_times(&server);
 }
 
 #[test]
