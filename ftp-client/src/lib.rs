@@ -13,7 +13,6 @@ pub mod data;
 pub mod error;
 pub mod exit;
 pub mod features;
-pub mod glob;
 pub mod listing;
 pub mod netrc;
 pub mod output;

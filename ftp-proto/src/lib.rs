@@ -1,12 +1,14 @@
 //! `ftp-proto`: the FTP wire format shared by `ftpd` and `ftpc`, with no sockets
 //! and no filesystem. Commands (`command`, generated from its verb table),
 //! replies (`reply`), control-line framing (`codec`), data-connection address
-//! formats (`address`), UTC timestamps (`time`) and file digests (`digest`).
+//! formats (`address`), UTC timestamps (`time`), file digests (`digest`)
+//! and the shell-style patterns both sides match names with (`glob`).
 
 pub mod address;
 pub mod codec;
 pub mod command;
 pub mod digest;
+pub mod glob;
 pub mod rate;
 pub mod reply;
 pub mod time;

@@ -9,7 +9,6 @@ pub mod config;
 pub mod daemon;
 pub mod data;
 pub mod digest;
-pub mod glob;
 pub mod limits;
 pub mod listing;
 pub mod metrics;

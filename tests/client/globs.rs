@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
+use crate::support::{pseudo_random, sha256, sha256_file};
 
-use super::peers::{Remote, Vsftpd};
-use super::{ftpc_in, tempdir, write, Out, PyFtpd};
+use super::peers::Remote;
+use super::{ftpc_in, on_every_server, tempdir, write, Out};
 
 /// The served files under `g/`, each with its own content.
 const FILES: &[&str] = &[
@@ -111,18 +111,8 @@ fn globs_match_on_the_client(server: &impl Remote) {
     assert_eq!(hashes(&local.join("literal")), want(&[("a*b", "lit/a*b")]));
 }
 
-#[test]
-fn ftpd_remote_globs() {
-    globs_match_on_the_client(&TestServer::start());
-}
-
-#[test]
-fn pyftpdlib_remote_globs() {
-    let dir = tempdir();
-    globs_match_on_the_client(&PyFtpd::start(dir.path()));
-}
-
-#[test]
-fn vsftpd_remote_globs_from_list_output() {
-    globs_match_on_the_client(&Vsftpd::start());
-}
+on_every_server!(globs_match_on_the_client:
+    ftpd_remote_globs,
+    pyftpdlib_remote_globs,
+    vsftpd_remote_globs_from_list_output,
+);

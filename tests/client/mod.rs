@@ -24,6 +24,31 @@ use std::time::{Duration, Instant};
 
 use crate::support::{needs, require_tool, workspace_bin};
 
+/// One `#[test]` per real server for a scenario `fn(&impl peers::Remote)`: our
+/// `ftpd`, pyftpdlib (MLSD) and vsftpd (LIST only), with the three test
+/// names given in that order, so a scenario cannot quietly skip a server
+/// and each test stays findable (and filterable) by its full name.
+macro_rules! on_every_server {
+    ($scenario:ident: $ftpd:ident, $pyftpdlib:ident, $vsftpd:ident $(,)?) => {
+        #[test]
+        fn $ftpd() {
+            $scenario(&$crate::support::TestServer::start());
+        }
+
+        #[test]
+        fn $pyftpdlib() {
+            let (_dir, server) = $crate::client::peers::pyftpd();
+            $scenario(&server);
+        }
+
+        #[test]
+        fn $vsftpd() {
+            $scenario(&$crate::client::peers::Vsftpd::start());
+        }
+    };
+}
+pub(crate) use on_every_server;
+
 /// The longest one `ftpc` run may take in these tests.
 const FTPC_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -230,7 +230,9 @@ impl Remote for PyFtpd {
     }
 }
 
-fn pyftpd() -> (tempfile::TempDir, PyFtpd) {
+/// A pyftpdlib server on a fresh directory, returned after it so the
+/// directory outlives the server.
+pub fn pyftpd() -> (tempfile::TempDir, PyFtpd) {
     let dir = tempdir();
     let server = PyFtpd::start(dir.path());
     (dir, server)

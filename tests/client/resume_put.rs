@@ -10,8 +10,8 @@ use std::path::Path;
 
 use crate::support::{pseudo_random, sha256, sha256_file};
 
-use super::peers::{Remote, Vsftpd};
-use super::{ftpc, tempdir, write, Out, PyFtpd};
+use super::peers::Remote;
+use super::{ftpc, on_every_server, tempdir, write, Out};
 
 /// Length of the part both sides have (1 MiB), and of the rest to send.
 const HEAD: usize = 1 << 20;
@@ -243,37 +243,17 @@ fn recursive(server: &impl Remote) {
     assert!(!root.join("sub/.c.bin.ftpc-part").exists());
 }
 
-#[test]
-fn ftpd_put_resume_sends_only_the_missing_bytes() {
-    single_files(&crate::support::TestServer::start());
-}
+on_every_server!(single_files:
+    ftpd_put_resume_sends_only_the_missing_bytes,
+    pyftpdlib_put_resume_sends_only_the_missing_bytes,
+    vsftpd_put_resume_sends_only_the_missing_bytes,
+);
 
-#[test]
-fn ftpd_put_resume_recursive_parallel() {
-    recursive(&crate::support::TestServer::start());
-}
-
-#[test]
-fn pyftpdlib_put_resume_sends_only_the_missing_bytes() {
-    let dir = tempdir();
-    single_files(&PyFtpd::start(dir.path()));
-}
-
-#[test]
-fn pyftpdlib_put_resume_recursive_parallel() {
-    let dir = tempdir();
-    recursive(&PyFtpd::start(dir.path()));
-}
-
-#[test]
-fn vsftpd_put_resume_sends_only_the_missing_bytes() {
-    single_files(&Vsftpd::start());
-}
-
-#[test]
-fn vsftpd_put_resume_recursive_parallel() {
-    recursive(&Vsftpd::start());
-}
+on_every_server!(recursive:
+    ftpd_put_resume_recursive_parallel,
+    pyftpdlib_put_resume_recursive_parallel,
+    vsftpd_put_resume_recursive_parallel,
+);
 
 /// `get -c` gives the same error the other way round: a local partial file
 /// longer than the remote one is left alone, with exit 1.

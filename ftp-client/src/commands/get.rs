@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
         return super::cat::run(ctx, &args.url);
     }
     let name = args.url.file_name();
-    if crate::glob::has_magic(name) {
+    if ftp_proto::glob::has_magic(name) {
         return get_many::glob(ctx, args, name);
     }
     let dest = match &args.output {

@@ -8,9 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
+use ftp_proto::glob::Pattern;
+
 use crate::client::FtpClient;
 use crate::error::{ClientError, Result};
-use crate::glob::Pattern;
 use crate::listing::{safe_name, Entry, Kind, Timestamp};
 use crate::retry;
 use crate::url::{join, parent};

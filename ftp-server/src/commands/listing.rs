@@ -3,7 +3,7 @@
 //! stream and streamed to the data connection in chunks, so a huge directory never sits whole in memory.
 //!
 //! LIST and NLST also take a glob in the last component (`NLST *.txt`,
-//! `LIST -l sub/[ab]*`, see `crate::glob`): an argument that names an
+//! `LIST -l sub/[ab]*`, see `ftp_proto::glob`): an argument that names an
 //! existing file or directory is listed as it is; otherwise a wildcard
 //! last component filters its directory's entries, at most
 //! `Config::max_glob_entries` of them examined.
@@ -11,12 +11,12 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use ftp_proto::glob::{self, Pattern};
 use ftp_proto::{Reply, ReplyCode};
 use tokio::sync::mpsc;
 
 use super::transfer::{require_data, start};
 use super::{reply, resolve, storage, storage_error, tri, Outcome};
-use crate::glob::{self, Pattern};
 use crate::listing::{self, Facts};
 use crate::session::{AuthState, Session};
 use crate::storage::{DirEntry, DirStream, Metadata, Storage, StorageError, VirtualPath};

@@ -19,6 +19,47 @@ fn os_stat(path: &std::path::Path) -> (i64, String) {
     (mtime.parse().expect("mtime"), mode.to_string())
 }
 
+/// MFMT lines with an impossible or short time, or no path.
+const BAD_MFMT: &[&str] = &[
+    "MFMT 20201301000000 f",
+    "MFMT 2020 f",
+    "MFMT 20200101000000",
+    "MFMT",
+];
+
+/// SITE CHMOD lines with a mode it refuses (setuid, sticky, not octal,
+/// not digits) or no path.
+const BAD_CHMOD: &[&str] = &[
+    "SITE CHMOD 4755 f",
+    "SITE CHMOD 1777 f",
+    "SITE CHMOD 8 f",
+    "SITE CHMOD rwx f",
+    "SITE CHMOD 755",
+    "SITE CHMOD",
+];
+
+/// Each of `lines` is malformed: each gets 501, and the session goes on.
+fn each_gets_501(r: &mut RawSession, lines: &[&str]) {
+    for line in lines {
+        assert_code(line, &r.cmd(line), &[501]);
+    }
+}
+
+/// On a read-only server, `line` (about a file `f`) gets 550 and leaves
+/// `f`'s mtime and mode as they were: both verbs need write permission.
+fn read_only_refuses(line: &str) {
+    let ro = TestServer::start_with(|c| c.write = false);
+    std::fs::write(ro.path("f"), b"x").expect("write");
+    let before = os_stat(&ro.path("f"));
+    let mut r = RawSession::login(ro.addr);
+    r.expect(line, 550);
+    assert_eq!(
+        os_stat(&ro.path("f")),
+        before,
+        "{line}: read-only, unchanged"
+    );
+}
+
 #[test]
 fn mfmt_sets_the_time_os_stat_mdtm_and_mlsd_see() {
     let s = TestServer::start();
@@ -42,28 +83,15 @@ fn mfmt_sets_the_time_os_stat_mdtm_and_mlsd_see() {
 
 #[test]
 fn mfmt_refuses_bad_times_missing_files_and_read_only_logins() {
-    let s = TestServer::start_with(|c| c.write = false);
+    read_only_refuses("MFMT 20200101000000 f");
+    let s = TestServer::start();
     std::fs::write(s.path("f"), b"x").expect("write");
-    let before = os_stat(&s.path("f")).0;
-    let mut r = RawSession::login(s.addr);
-    r.expect("MFMT 20200101000000 f", 550);
-    drop(r);
-    let s2 = TestServer::start();
-    std::fs::write(s2.path("f"), b"x").expect("write");
-    let mut w = RawSession::login(s2.addr);
-    for bad in [
-        "MFMT 20201301000000 f",
-        "MFMT 2020 f",
-        "MFMT 20200101000000",
-        "MFMT",
-    ] {
-        assert_code(bad, &w.cmd(bad), &[501]);
-    }
+    let mut w = RawSession::login(s.addr);
+    each_gets_501(&mut w, BAD_MFMT);
     w.expect("MFMT 20200101000000 nope", 550);
     w.expect("MFMT 20200101000000 ../../f", 213);
-    assert_eq!(os_stat(&s.path("f")).0, before, "read-only: unchanged");
     assert_eq!(
-        os_stat(&s2.path("f")).0,
+        os_stat(&s.path("f")).0,
         1_577_836_800,
         "`..` stops at the root"
     );
@@ -99,23 +127,9 @@ fn site_chmod_refuses_bad_modes_and_read_only_logins() {
     )
     .expect("chmod");
     let mut r = RawSession::login(s.addr);
-    for bad in [
-        "SITE CHMOD 4755 f",
-        "SITE CHMOD 1777 f",
-        "SITE CHMOD 8 f",
-        "SITE CHMOD rwx f",
-        "SITE CHMOD 755",
-        "SITE CHMOD",
-    ] {
-        assert_code(bad, &r.cmd(bad), &[501]);
-    }
+    each_gets_501(&mut r, BAD_CHMOD);
     r.expect("SITE CHMOD 600 missing", 550);
     r.expect("SITE CHMOD 700 /", 550);
     assert_eq!(os_stat(&s.path("f")).1, "644");
-    let ro = TestServer::start_with(|c| c.write = false);
-    std::fs::write(ro.path("f"), b"x").expect("write");
-    let before = os_stat(&ro.path("f")).1;
-    let mut r = RawSession::login(ro.addr);
-    r.expect("SITE CHMOD 777 f", 550);
-    assert_eq!(os_stat(&ro.path("f")).1, before);
+    read_only_refuses("SITE CHMOD 777 f");
 }

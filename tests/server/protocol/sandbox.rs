@@ -35,6 +35,26 @@ fn sandboxed() -> TestServer {
     s
 }
 
+/// The paths inside the root that reach a file outside through a
+/// symlink: absolute and relative links, one in a subdirectory, and
+/// files inside linked directories.
+const LINKED_FILES: &[&str] = &[
+    "link_file",
+    "rel_link",
+    "sub/deep_link",
+    "link_dir/secret2.txt",
+    "rel_link_dir/secret.txt",
+];
+
+/// A session on `s` in binary mode (so RETR would pass a secret through
+/// unchanged) and the audit of everything it is sent.
+fn audited(s: &TestServer) -> (Audit, RawSession) {
+    let a = Audit::new(s);
+    let mut r = RawSession::login(s.addr);
+    r.expect("TYPE I", 200);
+    (a, r)
+}
+
 /// Everything the server sent back, checked for leaks at the end of a test.
 struct Audit {
     host_dir: String,
@@ -112,9 +132,7 @@ fn pwd(r: &mut RawSession) -> String {
 #[test]
 fn dotdot_paths_never_leave_the_root() {
     let s = sandboxed();
-    let mut a = Audit::new(&s);
-    let mut r = RawSession::login(s.addr);
-    r.expect("TYPE I", 200);
+    let (mut a, mut r) = audited(&s);
     for p in [
         "../secret.txt",
         "../../secret.txt",
@@ -153,16 +171,8 @@ fn dotdot_paths_never_leave_the_root() {
 #[test]
 fn symlinks_pointing_outside_are_not_followed_for_reading() {
     let s = sandboxed();
-    let mut a = Audit::new(&s);
-    let mut r = RawSession::login(s.addr);
-    r.expect("TYPE I", 200);
-    for p in [
-        "link_file",
-        "rel_link",
-        "sub/deep_link",
-        "link_dir/secret2.txt",
-        "rel_link_dir/secret.txt",
-    ] {
+    let (mut a, mut r) = audited(&s);
+    for p in LINKED_FILES {
         a.refused(&mut r, &format!("RETR {p}"));
         for verb in ["SIZE", "MDTM", "MLST"] {
             let reply = a.cmd(&mut r, &format!("{verb} {p}"));
@@ -198,9 +208,7 @@ fn symlinks_pointing_outside_are_not_followed_for_reading() {
 fn writes_through_symlinks_or_dotdot_stay_inside() {
     let s = sandboxed();
     let host = s.dir.path().to_path_buf();
-    let mut a = Audit::new(&s);
-    let mut r = RawSession::login(s.addr);
-    r.expect("TYPE I", 200);
+    let (mut a, mut r) = audited(&s);
     for line in [
         "STOR link_dir/planted.txt",
         "STOR rel_link_dir/planted.txt",
@@ -272,15 +280,7 @@ fn mfmt_chmod_and_hash_never_reach_through_a_symlink_or_dotdot() {
     let before: Vec<_> = outside.iter().map(|p| attrs(p)).collect();
     let mut a = Audit::new(&s);
     let mut r = RawSession::login(s.addr);
-    for p in [
-        "link_file",
-        "rel_link",
-        "sub/deep_link",
-        "link_dir/secret2.txt",
-        "rel_link_dir/secret.txt",
-        "../secret.txt",
-        "link_dir",
-    ] {
+    for p in LINKED_FILES.iter().chain(&["../secret.txt", "link_dir"]) {
         for line in [
             format!("MFMT 20000101000000 {p}"),
             format!("SITE CHMOD 777 {p}"),
