@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
 
-use super::{ftpc, tempdir, write, PyFtpd};
+use super::{ftpc, tempdir, write, Out, PyFtpd};
 
 fn liar(root: &std::path::Path) -> PyFtpd {
     PyFtpd::start_script(
@@ -30,6 +30,18 @@ fn names(dir: &std::path::Path) -> Vec<String> {
     v
 }
 
+/// `out` failed with `code` on a checksum mismatch, and `dir` holds no
+/// file under any name (neither the target nor a partial file).
+fn refused_leaving_nothing(out: &Out, code: i32, dir: &Path) {
+    out.expect_code(code);
+    assert!(
+        out.stderr.contains("checksum mismatch"),
+        "{}",
+        out.describe()
+    );
+    assert!(names(dir).is_empty(), "left behind: {:?}", names(dir));
+}
+
 #[test]
 fn checksum_refuses_an_upload_the_server_hashes_differently() {
     let root = tempdir();
@@ -38,17 +50,7 @@ fn checksum_refuses_an_upload_the_server_hashes_differently() {
     let file = write(local.path(), "up.bin", &pseudo_random(300_000, 5));
     let url = server.url("up.bin");
     let bad = ftpc(&["--checksum", "put", file.to_str().unwrap(), &url]);
-    bad.expect_code(1);
-    assert!(
-        bad.stderr.contains("checksum mismatch"),
-        "{}",
-        bad.describe()
-    );
-    assert!(
-        names(root.path()).is_empty(),
-        "left behind: {:?}",
-        names(root.path())
-    );
+    refused_leaving_nothing(&bad, 1, root.path());
 
     // One file of a tree: exit 7, and again nothing stays.
     write(local.path(), "t/b.bin", b"second");
@@ -61,12 +63,7 @@ fn checksum_refuses_an_upload_the_server_hashes_differently() {
         tree.to_str().unwrap(),
         &server.url("t"),
     ]);
-    some.expect_code(7);
-    assert!(
-        names(&root.path().join("t")).is_empty(),
-        "left: {:?}",
-        names(&root.path().join("t"))
-    );
+    refused_leaving_nothing(&some, 7, &root.path().join("t"));
 
     // The bytes themselves arrive intact: only the check tells.
     ftpc(&["put", file.to_str().unwrap(), &url]).ok();
@@ -83,17 +80,7 @@ fn checksum_refuses_a_download_the_server_hashes_differently() {
     let dest = local.path().join("down.bin");
     let url = server.url("down.bin");
     let bad = ftpc(&["--checksum", "get", &url, dest.to_str().unwrap()]);
-    bad.expect_code(1);
-    assert!(
-        bad.stderr.contains("checksum mismatch"),
-        "{}",
-        bad.describe()
-    );
-    assert!(
-        names(local.path()).is_empty(),
-        "left behind: {:?}",
-        names(local.path())
-    );
+    refused_leaving_nothing(&bad, 1, local.path());
 
     ftpc(&["get", &url, dest.to_str().unwrap()]).ok();
     assert_eq!(sha256_file(&dest), sha256(&body));

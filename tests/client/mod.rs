@@ -258,6 +258,16 @@ pub fn write(dir: &Path, rel: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
+/// Set `path`'s modification time to `secs` after 1970.
+pub fn set_time(path: &Path, secs: u64) {
+    let f = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open");
+    f.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(secs))
+        .expect("set mtime");
+}
+
 /// A port on 127.0.0.1 that nothing listens on (bound, then released).
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

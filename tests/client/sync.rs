@@ -7,12 +7,11 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
 
 use crate::support::tree::{assert_same, write_sample_tree};
 use crate::support::TestServer;
 
-use super::{ftpc, tempdir, write, Out};
+use super::{ftpc, set_time, tempdir, write, Out};
 
 /// Every regular file under `base`: relative path → (mtime seconds, inode).
 fn stats(base: &Path) -> BTreeMap<String, (i64, u64)> {
@@ -39,15 +38,6 @@ fn age(base: &Path) {
     for (i, rel) in stats(base).keys().enumerate() {
         set_time(&base.join(rel), 1_600_000_000 + i as u64);
     }
-}
-
-fn set_time(path: &Path, secs: u64) {
-    let f = std::fs::File::options()
-        .write(true)
-        .open(path)
-        .expect("open");
-    f.set_modified(UNIX_EPOCH + Duration::from_secs(secs))
-        .expect("set mtime");
 }
 
 /// The counts of the closing line: (transferred, skipped, deleted).

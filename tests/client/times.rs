@@ -5,24 +5,14 @@
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
 
 use crate::support::TestServer;
 
 use super::peers::{Remote, Vsftpd};
-use super::{ftpc, tempdir, write, PyFtpd};
+use super::{ftpc, set_time, tempdir, write, PyFtpd};
 
 /// 2020-09-13 12:26:40 UTC and a few seconds on: clearly not "now".
 const OLD: u64 = 1_600_000_000;
-
-fn set_time(path: &Path, secs: u64) {
-    let f = std::fs::File::options()
-        .write(true)
-        .open(path)
-        .expect("open");
-    f.set_modified(UNIX_EPOCH + Duration::from_secs(secs))
-        .expect("set mtime");
-}
 
 fn mtime(path: &Path) -> i64 {
     std::fs::metadata(path)
