@@ -11,6 +11,10 @@ use crate::error::{ClientError, Result};
 use crate::listing::Timestamp;
 use crate::output::escape;
 
+/// How many `--timeout`s a digest reply may take: the server hashes the
+/// whole file first (a few GiB at the default 30 s).
+const DIGEST_WAIT: u32 = 10;
+
 /// Replies that say a command is not implemented (RFC 959 §4.2): the
 /// server lacks the feature, which is no failure of the file.
 fn unsupported(reply: &Reply) -> bool {
@@ -124,7 +128,12 @@ impl FtpClient {
         } else {
             (x_command(algo, path.to_string()), false)
         };
-        let reply = self.send(&cmd)?;
+        // The server reads the whole file before it answers: allow it
+        // DIGEST_WAIT times the usual wait (300 s by default).
+        self.set_read_timeout(self.options.timeout * DIGEST_WAIT);
+        let reply = self.send(&cmd);
+        self.set_read_timeout(self.options.timeout);
+        let reply = reply?;
         if reply.code != ReplyCode::FILE_STATUS && reply.code != ReplyCode::FILE_ACTION_OK {
             return Err(refusal(&cmd, reply));
         }

@@ -203,6 +203,20 @@ fn hash_prints_what_hashlib_computes_as_sha256sum_does() {
 }
 
 #[test]
+fn hash_waits_longer_than_timeout_for_a_slow_digest() {
+    let root = tempdir();
+    write(root.path(), "slow.bin", b"slow");
+    let script = "tests/client/pyftpd_variants.py";
+    let env = [("PYFTPD_HASH_DELAY", "2.5")];
+    let server = PyFtpd::start_env(script, root.path(), &[Path::new("badhash")], &env);
+    // 2.5 s is past --timeout 1 but within ten of it.
+    let out = ftpc(&["--timeout", "1", "hash", &server.url("slow.bin")]);
+    out.ok();
+    let liars_digest = sha256(b"slow!");
+    assert_eq!(out.stdout_str(), format!("{liars_digest}  slow.bin\n"));
+}
+
+#[test]
 fn hash_on_a_server_without_digests_says_so() {
     let root = tempdir();
     write(root.path(), "a.txt", b"a");

@@ -6,6 +6,7 @@ MODE badhash: FEAT lists HASH SHA-256 and MFMT, and HASH answers in the
 format of draft-bryan-ftp-hash with the digest of the wrong bytes (the
 file's content plus one more byte), so a client that checks must refuse
 the transfer. The files themselves are stored and served intact.
+PYFTPD_HASH_DELAY=SECS makes HASH answer that much later.
 
 MODE utime: no MFMT in FEAT; times are set with `SITE UTIME path ATIME
 MTIME CTIME UTC` (YYYYMMDDHHMMSS each), the form proftpd's mod_site_misc
@@ -65,6 +66,8 @@ class Handler(FTPHandler):
             self.respond("550 %s." % e.strerror)
             return
         wrong = hashlib.sha256(data + b"!").hexdigest()
+        # A slow server: PYFTPD_HASH_DELAY seconds before the answer.
+        time.sleep(float(os.environ.get("PYFTPD_HASH_DELAY", "0")))
         self.respond("213 SHA-256 0-%d %s %s" % (len(data), wrong, self.fs.fs2ftp(path)))
 
     def ftp_SITE_UTIME(self, line):
