@@ -77,27 +77,27 @@ pub(super) fn run(ctx: &Context, args: &Args, local: &Path, root: &str) -> Resul
         let mut client = ctx.connect()?;
         for rel in &plan.delete_files {
             let remote = join(root, rel);
-            ctx.printer.verbose(&format!("delete {remote}"));
-            match client.dele(&remote) {
-                Ok(()) => done.deleted += 1,
-                Err(e) => {
-                    ctx.printer.error(&format!("ftpc: delete {remote}: {e}"));
-                    done.failed += 1;
-                }
-            }
+            let result = client.dele(&remote);
+            count(ctx, &mut done, &remote, result);
         }
         for rel in &plan.delete_dirs {
-            let remote = join(root, rel);
-            ctx.printer.verbose(&format!("delete {remote}/"));
-            match client.rmd(&remote) {
-                Ok(()) => done.deleted += 1,
-                Err(e) => {
-                    ctx.printer.error(&format!("ftpc: delete {remote}/: {e}"));
-                    done.failed += 1;
-                }
-            }
+            let remote = format!("{}/", join(root, rel));
+            let result = client.rmd(remote.trim_end_matches('/'));
+            count(ctx, &mut done, &remote, result);
         }
         client.quit();
     }
     finish(ctx, &plan, done, started)
+}
+
+/// Count one remote deletion, reporting a failure.
+fn count(ctx: &Context, done: &mut Done, remote: &str, result: Result<()>) {
+    ctx.printer.verbose(&format!("delete {remote}"));
+    match result {
+        Ok(()) => done.deleted += 1,
+        Err(e) => {
+            ctx.printer.error(&format!("ftpc: delete {remote}: {e}"));
+            done.failed += 1;
+        }
+    }
 }
