@@ -24,7 +24,7 @@ use crate::support::xvfb::{Display, KillOnDrop};
 use crate::support::{pseudo_random, require_tool, sha256, sha256_file, TestServer};
 
 /// How long one whole FileZilla session may take, from start to the
-/// second transfer (about 5 s on an idle machine).
+/// second transfer (about 2 s on an idle machine).
 const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
 /// A remote file FileZilla downloads: a space and non-ASCII characters.
 const DOWNLOAD: &str = "grüße ünï.bin";
