@@ -61,6 +61,10 @@ haproxy haproxy
 rclone rclone
 tnftp tnftp
 wget wget
+filezilla filezilla
+Xvfb xvfb
+xdotool xdotool
+import imagemagick
 TOOLS
 if [ "${#missing[@]}" -gt 0 ]; then
     readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -17,6 +17,7 @@ pub mod run;
 pub mod s3;
 pub mod s3proxy;
 pub mod tree;
+pub mod xvfb;
 
 /// A real `ftpd` serving a temporary directory, on 127.0.0.1 port 0, in its
 /// own runtime thread. Dropping it shuts the server down.
