@@ -37,6 +37,8 @@ pub struct ConnectOptions {
     /// Send some commands together (EPSV with its STOR/RETR, SIZE with
     /// RNFR); off for servers or middleboxes that mishandle that.
     pub pipelining: bool,
+    /// Use MLST/MLSD when FEAT offers them (`--no-mlsd` turns it off).
+    pub mlsd: bool,
     /// FTPS mode and the run's rustls configuration; `None` is plain FTP.
     pub tls: Option<TlsOptions>,
     /// `--limit-rate`: each transfer's cap, bytes per second.
@@ -49,6 +51,7 @@ impl Default for ConnectOptions {
             timeout: Duration::from_secs(30),
             active: false,
             pipelining: true,
+            mlsd: true,
             tls: None,
             limit_rate: None,
         }
@@ -209,6 +212,7 @@ impl FtpClient {
         let feat = self.send(&Command::Feat)?;
         if feat.code.is_success() {
             self.features = Features::from_reply(&feat);
+            self.features.mlst &= self.options.mlsd;
             self.hash_algo = self.features.hash_selected;
         }
         if self.features.utf8 {

@@ -9,6 +9,7 @@ mod fake;
 mod ftpd;
 mod globs;
 mod hostile;
+mod others;
 mod peers;
 mod progress;
 mod resume_put;
