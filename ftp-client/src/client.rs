@@ -203,10 +203,10 @@ impl FtpClient {
         let reply = match reply.code.0 {
             230 => reply,
             331 | 332 => self.send(&Command::Pass(password.to_string()))?,
-            _ => return Err(ClientError::Login(reply)),
+            _ => return Err(self.login_refused(reply)),
         };
         if reply.code != ReplyCode::LOGGED_IN && reply.code != ReplyCode::SUPERFLUOUS {
-            return Err(ClientError::Login(reply));
+            return Err(self.login_refused(reply));
         }
         self.protect_data_channel()?;
         let feat = self.send(&Command::Feat)?;
@@ -221,6 +221,17 @@ impl FtpClient {
         }
         self.expect(&Command::Type(TransferType::Image))?;
         Ok(())
+    }
+
+    /// A refused USER or PASS: over plain FTP, a reply that speaks of TLS
+    /// or SSL says the server wants `--tls`.
+    fn login_refused(&self, reply: Reply) -> ClientError {
+        let text = reply.text().to_ascii_uppercase();
+        if self.tls.is_none() && (text.contains("TLS") || text.contains("SSL")) {
+            ClientError::LoginNeedsTls(reply)
+        } else {
+            ClientError::Login(reply)
+        }
     }
 
     /// Send one command and read its reply (any code).
