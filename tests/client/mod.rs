@@ -9,6 +9,7 @@ mod fake;
 mod ftpd;
 mod globs;
 mod hostile;
+mod leftovers;
 mod others;
 mod peers;
 mod progress;
