@@ -112,6 +112,24 @@ if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3' >/dev
     command -v moto_server >/dev/null
 fi
 
+# proftpd and pure-ftpd, servers for the ftpc tests (tests/client/others.rs).
+# Installing either with apt-get would remove vsftpd, so their packages (and
+# the libraries proftpd needs that a minimal system lacks) are fetched with
+# `apt-get download` and unpacked with `dpkg -x` into target/peer-servers/root,
+# once; the launchers tests/scripts/start-proftpd.sh and start-pure-ftpd.sh
+# run them from there (openssl hashes their test user's password).
+peer_dir=target/peer-servers
+if [ ! -x "$peer_dir/root/usr/sbin/proftpd" ] || [ ! -x "$peer_dir/root/usr/sbin/pure-ftpd" ] \
+    || [ ! -e "$peer_dir/root/usr/lib/proftpd/mod_tls.so" ] || ! have openssl; then
+    echo "test.sh: unpacking proftpd and pure-ftpd into $peer_dir/root"
+    mkdir -p "$peer_dir/debs" "$peer_dir/root"
+    as_root apt-get update -q
+    have openssl || as_root apt-get install -y -q --no-install-recommends openssl </dev/null
+    (cd "$peer_dir/debs" && as_root apt-get download -q proftpd-core proftpd-mod-crypto pure-ftpd \
+        libhiredis0.14 libmemcached11 libmemcachedutil2 libhashkit2 libpcre2-posix3 </dev/null)
+    for deb in "$peer_dir"/debs/*.deb; do dpkg -x "$deb" "$peer_dir/root"; done
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
     echo "test.sh: cargo not found: install a Rust toolchain (rustup) first" >&2
     exit 1

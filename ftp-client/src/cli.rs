@@ -38,6 +38,10 @@ pub struct Cli {
     /// for servers or firewalls that mishandle pipelined commands.
     #[arg(long, global = true)]
     pub no_pipelining: bool,
+    /// Ignore MLST/MLSD even when FEAT offers them, and list with LIST
+    /// (for servers whose machine listings are broken, or to compare).
+    #[arg(long, global = true)]
+    pub no_mlsd: bool,
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -37,6 +37,8 @@ pub struct ConnectOptions {
     /// Send some commands together (EPSV with its STOR/RETR, SIZE with
     /// RNFR); off for servers or middleboxes that mishandle that.
     pub pipelining: bool,
+    /// Use MLST/MLSD when FEAT offers them (`--no-mlsd` turns it off).
+    pub mlsd: bool,
     /// FTPS mode and the run's rustls configuration; `None` is plain FTP.
     pub tls: Option<TlsOptions>,
     /// `--limit-rate`: each transfer's cap, bytes per second.
@@ -49,6 +51,7 @@ impl Default for ConnectOptions {
             timeout: Duration::from_secs(30),
             active: false,
             pipelining: true,
+            mlsd: true,
             tls: None,
             limit_rate: None,
         }
@@ -200,15 +203,16 @@ impl FtpClient {
         let reply = match reply.code.0 {
             230 => reply,
             331 | 332 => self.send(&Command::Pass(password.to_string()))?,
-            _ => return Err(ClientError::Login(reply)),
+            _ => return Err(self.login_refused(reply)),
         };
         if reply.code != ReplyCode::LOGGED_IN && reply.code != ReplyCode::SUPERFLUOUS {
-            return Err(ClientError::Login(reply));
+            return Err(self.login_refused(reply));
         }
         self.protect_data_channel()?;
         let feat = self.send(&Command::Feat)?;
         if feat.code.is_success() {
             self.features = Features::from_reply(&feat);
+            self.features.mlst &= self.options.mlsd;
             self.hash_algo = self.features.hash_selected;
         }
         if self.features.utf8 {
@@ -217,6 +221,17 @@ impl FtpClient {
         }
         self.expect(&Command::Type(TransferType::Image))?;
         Ok(())
+    }
+
+    /// A refused USER or PASS: over plain FTP, a reply that speaks of TLS
+    /// or SSL says the server wants `--tls`.
+    fn login_refused(&self, reply: Reply) -> ClientError {
+        let text = reply.text().to_ascii_uppercase();
+        if self.tls.is_none() && (text.contains("TLS") || text.contains("SSL")) {
+            ClientError::LoginNeedsTls(reply)
+        } else {
+            ClientError::Login(reply)
+        }
     }
 
     /// Send one command and read its reply (any code).

@@ -19,6 +19,12 @@ pub enum ClientError {
     /// USER/PASS was refused.
     #[error("login refused: {0}")]
     Login(Reply),
+    /// USER/PASS over plain FTP was refused with a reply that speaks of
+    /// TLS or SSL (proftpd's `550 SSL/TLS required on the control channel`,
+    /// pure-ftpd's `421 Sorry, cleartext sessions ... are not accepted`):
+    /// `--tls` is the fix, and trying again in plain text is not.
+    #[error("login refused: {0}\n(the server requires TLS: use --tls, or an ftps:// URL)")]
+    LoginNeedsTls(Reply),
     /// Could not connect, the connection dropped, or it timed out.
     #[error("{context}: {source}")]
     Connection {
@@ -169,7 +175,7 @@ impl ClientError {
         match self {
             ClientError::Usage(_) => exit::USAGE,
             ClientError::NotFound { .. } | ClientError::NoMatch { .. } => exit::NOT_FOUND,
-            ClientError::Login(_) => exit::LOGIN,
+            ClientError::Login(_) | ClientError::LoginNeedsTls(_) => exit::LOGIN,
             ClientError::Connection { .. } => exit::CONNECTION,
             ClientError::Tls(_) => exit::TLS,
             ClientError::Partial { .. } => exit::PARTIAL,
@@ -248,6 +254,7 @@ mod tests {
                 3,
             ),
             (ClientError::Login(r.clone()), 4),
+            (ClientError::LoginNeedsTls(r.clone()), 4),
             (
                 ClientError::Connection {
                     context: "c".into(),

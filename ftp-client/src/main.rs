@@ -144,6 +144,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         timeout: Duration::from_secs(cli.timeout),
         active: cli.active,
         pipelining: !cli.no_pipelining,
+        mlsd: !cli.no_mlsd,
         tls: tls_options(&cli, &url, printer)?,
         limit_rate: cli.limit_rate,
     };

@@ -16,9 +16,20 @@ use crate::error::{ClientError, Result, TlsError};
 use crate::stream::Stream;
 use crate::tls::{TlsMode, TlsSession};
 
-/// 522, the reply vsftpd and ftpd give when they refuse a TLS data
-/// connection (RFC 4217 servers reuse RFC 2428's "protocol not supported").
-const DATA_TLS_REFUSED: ReplyCode = ReplyCode::BAD_PROTOCOL;
+/// The replies servers give when they refuse a TLS data connection that
+/// did not resume the control connection's session: 522 (vsftpd, ftpd; RFC
+/// 4217 servers reuse RFC 2428's "protocol not supported"), 425 (proftpd's
+/// mod_tls: "Unable to build data connection: Operation not permitted"),
+/// 426 (a server that closes the connection once the handshake is done),
+/// and 534/535 (RFC 4217's "request denied for policy reasons" and "failed
+/// security check").
+const REUSE_REFUSALS: [u16; 5] = [
+    ReplyCode::BAD_PROTOCOL.0,
+    ReplyCode::CANT_OPEN_DATA.0,
+    ReplyCode::TRANSFER_ABORTED.0,
+    ReplyCode::POLICY_DENIED.0,
+    535,
+];
 
 impl FtpClient {
     fn tls_mode(&self) -> Option<TlsMode> {
@@ -132,10 +143,22 @@ impl FtpClient {
         required && self.protect_data && self.tls.as_ref().is_some_and(|s| !s.can_resume())
     }
 
-    /// The error for a refused transfer: a 522 after a data connection that did not resume means
-    /// the server requires session reuse; the run remembers that.
+    /// The error for a refused transfer. After a TLS data connection that
+    /// did not resume, a refusal is taken as the server requiring session
+    /// reuse (the run remembers it, and the pool reconnects for new
+    /// sessions) when its code is one servers use for that - vsftpd's and
+    /// ftpd's 522, proftpd's `425 Unable to build data connection` - or
+    /// when the run already knows the server requires reuse.
     pub(crate) fn transfer_refusal(&mut self, cmd: &Command, reply: Reply) -> ClientError {
-        if reply.code == DATA_TLS_REFUSED && self.data_resumed == Some(false) {
+        let known = self
+            .options
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.reuse_required());
+        let refused = !reply.code.is_success()
+            && (known || REUSE_REFUSALS.contains(&reply.code.0))
+            && self.data_resumed == Some(false);
+        if refused {
             if let Some(t) = &self.options.tls {
                 t.learn_reuse_required();
             }

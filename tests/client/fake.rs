@@ -1,6 +1,7 @@
 //! A scripted fake FTP server for behaviour no honest server shows: hostile
 //! listing names, terminal escape sequences in names, a PASV reply naming an
-//! unreachable private address, a transfer that stalls until ABOR. Each
+//! unreachable private address, a transfer that stalls until ABOR, an
+//! upload refused after its bytes were sent. Each
 //! control connection runs in its own thread; every line received is logged.
 
 use std::io::{BufRead, BufReader, Write};
@@ -23,6 +24,9 @@ pub struct FakeConfig {
     pub files: Vec<(String, Vec<u8>)>,
     /// RETR sends this many bytes, then holds the data connection open until ABOR.
     pub stall_after: Option<usize>,
+    /// STOR and APPE read the upload, then answer 451, as a server that
+    /// keeps the file it created; SIZE of a `.ftpc-part` name says 0.
+    pub stor_fails: bool,
 }
 
 impl Default for FakeConfig {
@@ -34,6 +38,7 @@ impl Default for FakeConfig {
             listing: String::new(),
             files: Vec::new(),
             stall_after: None,
+            stor_fails: false,
         }
     }
 }
@@ -124,6 +129,20 @@ impl Conn {
     }
 }
 
+impl Conn {
+    /// 150, read the upload to its end, then 451.
+    fn receive_then_fail(&mut self) -> std::io::Result<()> {
+        let Some(l) = self.data.take() else {
+            return self.say("425 no data connection");
+        };
+        self.say("150 send it")?;
+        let (mut d, _) = l.accept()?;
+        d.set_read_timeout(Some(Duration::from_secs(30)))?;
+        std::io::copy(&mut d, &mut std::io::sink())?;
+        self.say("451 local error in processing")
+    }
+}
+
 fn session(
     stream: TcpStream,
     config: &FakeConfig,
@@ -171,6 +190,9 @@ fn session(
             }
             "MLSD" if config.mlst => c.send_data(config.listing.as_bytes())?,
             "LIST" => c.send_data(config.listing.as_bytes())?,
+            "SIZE" if config.stor_fails && arg.ends_with(".ftpc-part") => c.say("213 0")?,
+            "STOR" | "APPE" if config.stor_fails => c.receive_then_fail()?,
+            "DELE" => c.say("250 deleted")?,
             "SIZE" => match config.files.iter().find(|(n, _)| *n == arg) {
                 Some((_, b)) => c.say(&format!("213 {}", b.len()))?,
                 None => c.say("550 no such file")?,

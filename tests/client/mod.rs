@@ -9,6 +9,8 @@ mod fake;
 mod ftpd;
 mod globs;
 mod hostile;
+mod leftovers;
+mod others;
 mod peers;
 mod progress;
 mod resume_put;

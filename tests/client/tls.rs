@@ -3,6 +3,8 @@
 //!   1.2 (session ids): every data connection must resume the control
 //!   connection's session or vsftpd ends the session;
 //! - pyftpdlib's TLS_FTPHandler (pyOpenSSL);
+//! - proftpd's mod_tls requiring session reuse (TLS 1.3 and 1.2) and
+//!   pure-ftpd's `-Y 3`, unpacked from their Debian packages (`others.rs`);
 //! - our `ftpd`: explicit `--tls`, implicit `ftps://`, `--tls=auto`, and
 //!   `--tls-require-session-reuse` with `--require-tls`;
 //! - certificate checks: unknown CA exits 6, `--ca-file` trusts the test CA,
@@ -13,6 +15,7 @@
 
 mod certs;
 mod ftpd;
+mod others;
 mod servers;
 
 use crate::support::{pseudo_random, sha256, sha256_file, TestServer};

@@ -18,6 +18,7 @@ use crate::url::{join, parent};
 
 use super::get::{download, Args, Fetch, Output};
 use super::pool::{self, Job};
+use super::sync::tree::is_part;
 use super::{Context, Resume, MAX_DEPTH};
 
 /// One file of a recursive or glob download (or of `sync`).
@@ -184,7 +185,8 @@ pub(super) fn receive(
 }
 
 /// List the remote trees under `roots` (remote directory, local
-/// directory), creating local directories; returns the files to fetch and
+/// directory), creating local directories; returns the files to fetch
+/// (leaving out ftpc's own `.NAME.ftpc-part` files) and
 /// how many entries were refused or could not be listed. A root that
 /// cannot be listed is an error ("not found"), not a partial transfer.
 fn walk(
@@ -211,6 +213,12 @@ fn walk(
         for e in entries {
             if !checked(ctx, &e.name) {
                 failures += 1;
+                continue;
+            }
+            if e.kind != Kind::Dir && is_part(&e.name) {
+                // Another upload's temporary file (or one a failed upload
+                // left): not part of the tree.
+                tracing::debug!("skipping the partial upload {}", join(&dir, &e.name));
                 continue;
             }
             let remote = join(&dir, &e.name);

@@ -25,6 +25,10 @@ pub trait Job: Send + Sync {
     /// The directory the file is written into: the pool hands concurrent
     /// workers files of different directories (see `spread`).
     fn directory(&self) -> &str;
+    /// Called once the pool gives up on this job (its retries spent), on
+    /// the connection it failed on if that is still usable: uploads remove
+    /// the empty temporary file a refused STOR left (`put::discard_empty_part`).
+    fn abandon(&self, _client: &mut FtpClient) {}
 }
 
 /// Order `jobs` round robin over their directories (first-seen order), so
@@ -267,6 +271,9 @@ fn run_job<J: Job>(
                         shared.stop.store(true, Ordering::SeqCst);
                         return Step::Stop;
                     }
+                }
+                if let Some(c) = client.as_mut() {
+                    job.abandon(c);
                 }
                 shared.failed.fetch_add(1, Ordering::SeqCst);
                 ctx.printer.error(&format!("ftpc: {}: {e}", job.label()));

@@ -59,6 +59,22 @@ pub fn temp_name(remote: &str) -> String {
     join(parent(remote), &format!(".{name}.ftpc-part"))
 }
 
+/// After giving up on an upload (not between retries, which resume it):
+/// remove the temporary file of `remote` when the server kept an empty one.
+/// proftpd creates the file before a TLS data connection is accepted, so a
+/// refused STOR leaves `.NAME.ftpc-part` at 0 bytes, which a later `get -r`
+/// would fetch. A part with bytes stays, for `put -c` to continue.
+/// Best effort: the upload's own error is what gets reported.
+pub(super) fn discard_empty_part(client: &mut FtpClient, remote: &str) {
+    let part = temp_name(remote);
+    if let Ok(Some(0)) = client.size(&part) {
+        match client.dele(&part) {
+            Ok(()) => tracing::debug!("removed the empty {part} the failed upload left"),
+            Err(e) => tracing::debug!("could not remove {part}: {e}"),
+        }
+    }
+}
+
 fn local_name(path: &Path) -> Result<String> {
     let name = path
         .file_name()
@@ -132,7 +148,9 @@ pub fn run(ctx: &Context, args: &Args) -> Result<()> {
 /// upload the attempts before it started (SIZE, then APPE of the rest).
 fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) -> Result<u64> {
     let mut wrote = false;
-    retry::run(&ctx.retry, ctx.printer, |_| {
+    // The last attempt's connection while it is still usable, to clean up with.
+    let mut last: Option<FtpClient> = None;
+    let result = retry::run(&ctx.retry, ctx.printer, |_| {
         let mut file =
             File::open(path).map_err(|e| ClientError::local(path.display().to_string(), e))?;
         let meta = file
@@ -145,6 +163,7 @@ fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) ->
             keep: ctx.keep(),
             modified: local_time(&meta),
         };
+        last = None;
         let mut client = ctx.target.connect()?;
         let bar = ctx.printer.file_bar(name, Some(len));
         let sent = upload(&mut client, &mut file, Some(len), remote, mode, &mut |n| {
@@ -152,10 +171,26 @@ fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) ->
             bar.inc(n)
         });
         bar.finish_and_clear();
-        let sent = sent?;
-        client.quit();
-        Ok(sent)
-    })
+        match sent {
+            Ok(sent) => {
+                client.quit();
+                Ok(sent)
+            }
+            Err(e) => {
+                if e.is_per_file() {
+                    last = Some(client);
+                }
+                Err(e)
+            }
+        }
+    });
+    if let (Err(e), Some(mut client)) = (&result, last) {
+        if !matches!(e, ClientError::Interrupted) {
+            discard_empty_part(&mut client, remote);
+            client.quit();
+        }
+    }
+    result
 }
 
 /// A file that can seek (for resume) or a stream that cannot.

@@ -32,6 +32,9 @@ impl Job for PutJob {
     fn directory(&self) -> &str {
         parent(&self.remote)
     }
+    fn abandon(&self, client: &mut FtpClient) {
+        super::put::discard_empty_part(client, &self.remote);
+    }
 }
 
 pub(super) fn run(ctx: &Context, root: &Path, remote_root: &str, args: &Args) -> Result<()> {

@@ -11,7 +11,7 @@
 
 mod down;
 mod plan;
-mod tree;
+pub(super) mod tree;
 mod up;
 
 use std::path::PathBuf;
