@@ -61,6 +61,7 @@ haproxy haproxy
 rclone rclone
 tnftp tnftp
 wget wget
+ncftpget ncftp
 TOOLS
 if [ "${#missing[@]}" -gt 0 ]; then
     readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
