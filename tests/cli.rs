@@ -126,3 +126,63 @@ fn a_port_in_use_is_a_one_line_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains(&addr) && err.contains("in use"), "{err}");
 }
+
+/// Regressions: ftpd printed its start-up lines with `println!`, which
+/// panics when stdout is a pipe nobody reads any more (a script that took
+/// the address and closed it), so the server died before serving anyone;
+/// and with stderr's reader gone, every log line made tracing-subscriber
+/// `eprintln!` about it, which panicked the session that logged: every
+/// connection closed before its greeting. Here stdout's reader is gone
+/// before ftpd starts, and stderr's once the address is logged.
+#[test]
+fn ftpd_serves_on_when_nobody_reads_its_stdout_or_stderr() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = ftpd(
+        &[
+            "--root",
+            dir.path().to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-self-signed",
+        ],
+        &[],
+    )
+    .stdout(writer)
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut addr = None;
+    let mut fingerprint = false;
+    let lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.take(100).map_while(Result::ok) {
+        if let Some((_, tail)) = line.split_once("ftp://127.0.0.1:") {
+            let port: String = tail.chars().take_while(char::is_ascii_digit).collect();
+            addr = port.parse::<u16>().ok();
+        }
+        fingerprint |= line.contains("SHA-256 fingerprint");
+        seen.push(line);
+        if addr.is_some() && fingerprint {
+            break;
+        }
+    }
+    let Some(port) = addr.filter(|_| fingerprint) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "no address and fingerprint in the log:\n{}",
+            seen.join("\n")
+        );
+    };
+    // `lines` (the only reader of stderr) is gone; every session logs.
+    for _ in 0..3 {
+        let mut s = RawSession::login(([127, 0, 0, 1], port).into());
+        s.expect("NOOP", 200);
+        s.expect("QUIT", 221);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
