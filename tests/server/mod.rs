@@ -10,5 +10,6 @@ mod lftp;
 mod ncftp;
 mod protocol;
 mod rclone;
+mod tls_clients;
 mod tnftp;
 mod wget;
