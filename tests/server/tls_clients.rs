@@ -99,17 +99,24 @@ fn curl_ftp_ssl_ccc_is_refused_and_everything_stays_encrypted() {
     assert_eq!(sha256_file(&s.path("up.txt")), sha256_file(&up));
 
     // What a wiretap saw: the AUTH exchange in the clear, then nothing
-    // readable, neither file contents nor commands nor the password.
+    // readable, neither file contents nor commands nor the password. Each
+    // needle is at least 5 bytes (with its line end where it has one), so
+    // that a megabyte of ciphertext practically never holds one by chance
+    // (3 bytes would, in about one run of 15).
     let wire = relay.wire();
-    assert!(contains(&wire, b"AUTH "), "the tap saw no AUTH");
+    assert!(
+        contains(&wire, b"AUTH SSL\r\n") || contains(&wire, b"AUTH TLS\r\n"),
+        "the tap saw no AUTH"
+    );
     for secret in [
         &b"CANARY"[..],
-        b"PASS p",
-        b"USER u",
-        b"CCC",
-        b"534",
-        b"RETR",
-        b"STOR",
+        b"USER u\r\n",
+        b"PASS p\r\n",
+        b"CCC\r\n",
+        b"534 CCC",
+        b"PWD\r\n",
+        b"RETR ",
+        b"STOR ",
     ] {
         assert!(
             !contains(&wire, secret),
@@ -117,6 +124,24 @@ fn curl_ftp_ssl_ccc_is_refused_and_everything_stays_encrypted() {
             String::from_utf8_lossy(secret)
         );
     }
+
+    // The tap does see data connections: the same download without TLS
+    // puts the file on the wire.
+    let plain = local.path().join("plain");
+    let seen = wire.len();
+    curl([
+        "-u",
+        "u:p",
+        "-o",
+        plain.to_str().expect("utf-8"),
+        &relay.url("down.txt"),
+    ])
+    .ok();
+    assert_eq!(sha256_file(&plain), sha256(&down));
+    assert!(contains(
+        &relay.wire()[seen..],
+        b"DOWN-CANARY line 019999\n"
+    ));
 
     // The server is still up and answering new sessions.
     let mut raw = RawSession::connect(s.addr);
