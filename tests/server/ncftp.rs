@@ -1,10 +1,11 @@
 //! ncftp's command-line tools against `ftpd`: `ncftpget -R` and
 //! `ncftpput -R` of the sample tree (spaces, non-ASCII names, empty files
 //! and directories; whole trees compared by hash, times compared to the
-//! second) and `ncftpls -l` (Unix `ls -l` lines from LIST). ncftp's `-d`
-//! dialogue is checked where the outcome alone would not show what it did:
-//! `ncftpget -R` first asks for `DIR.tar` (wu-ftpd's on-the-fly tar) and
-//! must fall back to walking the tree when that is refused.
+//! second), both in passive and active (`-E`, PORT) mode, and `ncftpls -l`
+//! (Unix `ls -l` lines from LIST). ncftp's `-d` dialogue is checked where
+//! the outcome alone would not show what it did: `ncftpget -R` first asks
+//! for `DIR.tar` (wu-ftpd's on-the-fly tar) and must fall back to walking
+//! the tree when that is refused.
 
 use std::path::Path;
 use std::time::SystemTime;
@@ -166,4 +167,34 @@ fn ncftpls_long_shows_modes_sizes_and_names() {
     assert!(utf.split_whitespace().any(|w| w == "77"), "size: {utf}");
     assert!(line_for("sub dir").starts_with('d'), "directory");
     assert_eq!(ran.stdout.lines().count(), 3, "{}", ran.describe("lines"));
+}
+
+#[test]
+fn ncftp_active_mode_get_and_put_of_a_tree() {
+    let s = server();
+    write_sample_tree(&s.path("tree"));
+    let local = tempfile::tempdir().expect("tempdir");
+
+    // `-E`: PORT data connections; ftpd connects back to ncftp.
+    let got = ncftp(
+        "ncftpget",
+        local.path(),
+        s.port(),
+        ["-E", "-V", "-R", "127.0.0.1", ".", "/tree"],
+    );
+    got.ok();
+    assert_same(&s.path("tree"), &local.path().join("tree"));
+    let put = ncftp(
+        "ncftpput",
+        local.path(),
+        s.port(),
+        ["-E", "-V", "-m", "-R", "127.0.0.1", "/back", "tree"],
+    );
+    put.ok();
+    assert_same(&s.path("tree"), &s.path("back/tree"));
+    for ran in [&got, &put] {
+        let port = ran.stderr.lines().any(|l| l.contains("Cmd: PORT "));
+        assert!(port, "{}", ran.describe("no PORT"));
+        assert!(!sent(ran, "PASV"), "{}", ran.describe("passive"));
+    }
 }
