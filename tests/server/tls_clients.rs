@@ -6,7 +6,8 @@
 //! server), and lftp `mirror --parallel=4` both ways over TLS 1.3 only,
 //! 200 small files, with session reuse required on every data connection
 //! (unFTP's failure class: parallel TLS data connections, session
-//! resumption, close_notify).
+//! resumption, close_notify), and lftp `pget -n 4` (four TLS data
+//! connections into one file, three dropped mid-stream).
 
 use std::path::Path;
 use std::process::Stdio;
@@ -322,4 +323,39 @@ fn lftp_parallel_mirror_both_ways_over_tls13_with_session_reuse() {
     for bad in ["non-properly terminated", "Fatal error", "Session reuse"] {
         assert!(!ran.stderr.contains(bad), "{}", ran.describe(bad));
     }
+}
+
+#[test]
+fn lftp_pget_in_four_segments_over_tls13() {
+    // A per-session cap (about 3 s for the whole file on one connection)
+    // keeps the first connection from fetching everything before the
+    // others have logged in, which it does on loopback.
+    let setup = tls_setup(tls13_only);
+    let s = TestServer::start_with(|c| {
+        setup(c);
+        c.max_rate.down = Some(1_000_000);
+    });
+    let body = pseudo_random(3_000_000, 54);
+    std::fs::write(s.path("big.bin"), &body).expect("write");
+    std::fs::write(s.path("small.bin"), b"after the segments").expect("write");
+    let local = tmp();
+    // Four TLS data connections into one file at once, each from its own
+    // REST offset; the first three are dropped by lftp once their segment
+    // is in, mid-stream, so the server sees aborted TLS transfers too.
+    let script = "set ftp:ssl-force true; set ftp:ssl-protect-data true; \
+                  set ssl:verify-certificate no; set net:max-retries 0; \
+                  set ssl:priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3'; \
+                  set pget:min-chunk-size 256k; pget -n 4 big.bin -o got.bin; get small.bin -o small.bin";
+    let ran = lftp(s.port(), Some(("u", "p")), local.path(), script);
+    ran.ok();
+    assert_eq!(sha256_file(&local.path().join("got.bin")), sha256(&body));
+    // The server is fine after the dropped segments.
+    let small = std::fs::read(local.path().join("small.bin")).expect("small");
+    assert_eq!(small, b"after the segments");
+    let rests = ran
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("---> REST ") && *l != "---> REST 0")
+        .count();
+    assert!(rests >= 3, "{}", ran.describe("not segmented"));
 }
