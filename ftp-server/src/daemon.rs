@@ -21,12 +21,20 @@ pub enum StartError {
     },
 }
 
-/// Log to stderr in `format`, at the level in `FTPD_LOG` (default info),
-/// with colours only on a terminal, dropping lines stderr cannot take; `protocol` adds the protocol log
-/// (`--log-protocol`) at debug level whatever `FTPD_LOG` says.
+/// What is logged when `FTPD_LOG` does not say: info, except rustls's
+/// handshake warnings. GnuTLS clients (lftp, FileZilla) send the server's
+/// IP address as SNI, which RFC 6066 §3 forbids and rustls ignores with a
+/// WARN, once per TLS connection: an lftp mirror put hundreds of warnings
+/// about a normal client in the log.
+const DEFAULT_LOG_FILTER: &str = "info,rustls::msgs::handshake=error";
+
+/// Log to stderr in `format`, at the levels in `FTPD_LOG` (default
+/// `DEFAULT_LOG_FILTER`), with colours only on a terminal, dropping lines
+/// stderr cannot take; `protocol` adds the protocol log (`--log-protocol`)
+/// at debug level whatever `FTPD_LOG` says.
 pub fn init_logging(format: LogFormat, protocol: bool) {
-    let mut filter =
-        tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG").unwrap_or_else(|_| "info".into());
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG")
+        .unwrap_or_else(|_| DEFAULT_LOG_FILTER.into());
     if protocol {
         let directive = format!("{}=debug", crate::session::PROTOCOL_LOG_TARGET);
         if let Ok(d) = directive.parse() {
