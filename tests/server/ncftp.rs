@@ -1,8 +1,8 @@
 //! ncftp's command-line tools against `ftpd`: `ncftpget -R` and
 //! `ncftpput -R` of the sample tree (spaces, non-ASCII names, empty files
 //! and directories; whole trees compared by hash, times compared to the
-//! second), both in passive and active (`-E`, PORT) mode, and `ncftpls -l`
-//! (Unix `ls -l` lines from LIST). ncftp's `-d` dialogue is checked where
+//! second), both in passive and active (`-E`, PORT) mode, resumed
+//! transfers (REST), and `ncftpls -l` (Unix `ls -l` lines from LIST). ncftp's `-d` dialogue is checked where
 //! the outcome alone would not show what it did: `ncftpget -R` first asks
 //! for `DIR.tar` (wu-ftpd's on-the-fly tar) and must fall back to walking
 //! the tree when that is refused.
@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use crate::support::run::{ncftp, Ran};
 use crate::support::tree::{assert_same, write_sample_tree};
-use crate::support::{pseudo_random, TestServer};
+use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
 
 /// A server with write access and the login `u`/`p` that `ncftp` uses.
 fn server() -> TestServer {
@@ -197,4 +197,44 @@ fn ncftp_active_mode_get_and_put_of_a_tree() {
         assert!(port, "{}", ran.describe("no PORT"));
         assert!(!sent(ran, "PASV"), "{}", ran.describe("passive"));
     }
+}
+
+#[test]
+fn ncftp_resumes_a_download_and_an_upload() {
+    let s = server();
+    let local = tempfile::tempdir().expect("tempdir");
+    let content = pseudo_random(800_000, 44);
+    // A download cut at 300,000 bytes, and an upload cut at 200,000.
+    std::fs::write(s.path("down.bin"), &content).expect("write");
+    std::fs::write(local.path().join("down.bin"), &content[..300_000]).expect("write");
+    std::fs::write(local.path().join("up.bin"), &content).expect("write");
+    std::fs::write(s.path("up.bin"), &content[..200_000]).expect("write");
+
+    // ncftpget resumes by default (-z).
+    let got = ncftp(
+        "ncftpget",
+        local.path(),
+        s.port(),
+        ["-V", "127.0.0.1", ".", "/down.bin"],
+    );
+    got.ok();
+    assert!(sent(&got, "REST 300000"), "{}", got.describe("no REST"));
+    assert_eq!(
+        sha256_file(&local.path().join("down.bin")),
+        sha256(&content)
+    );
+
+    // ncftpput -z: REST then STOR, which writes from that offset. `-s`
+    // (no sendfile): ncftp 3.2.6's sendfile path sends the whole file
+    // after the REST, from byte 0, which no server can tell apart from
+    // the rest of the file (ftpd then holds 200,000 bytes too many).
+    let put = ncftp(
+        "ncftpput",
+        local.path(),
+        s.port(),
+        ["-V", "-z", "-s", "127.0.0.1", "/", "up.bin"],
+    );
+    put.ok();
+    assert!(sent(&put, "REST 200000"), "{}", put.describe("no REST"));
+    assert_eq!(sha256_file(&s.path("up.bin")), sha256(&content));
 }
