@@ -186,8 +186,10 @@ fn pump(
                 chunk = &chunk[..after.saturating_sub(total)];
             }
         }
-        to.write_all(chunk)?;
+        // Recorded before it is forwarded: once the receiver has it, a
+        // test reading `wire()` sees it too.
         tap(wire, chunk);
+        to.write_all(chunk)?;
         total += chunk.len();
         if cutting {
             reset(&to);
