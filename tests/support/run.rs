@@ -1,5 +1,5 @@
 //! Runners for the stock clients the end-to-end tests drive (curl, lftp,
-//! python3). Every external process gets a hard timeout and its output is
+//! ncftp, python3, tnftp, wget). Every external process gets a hard timeout and its output is
 //! captured, so a stuck client fails its test with a readable message instead
 //! of hanging the whole suite.
 
