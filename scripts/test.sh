@@ -65,6 +65,7 @@ filezilla filezilla
 Xvfb xvfb
 xdotool xdotool
 import imagemagick
+ncftpget ncftp
 TOOLS
 if [ "${#missing[@]}" -gt 0 ]; then
     readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -17,7 +17,16 @@ use crate::support::{pseudo_random, sha256, sha256_file, TestServer};
 
 /// A TestServer with a self-signed certificate, write access, user `u`/`p`
 /// and anonymous, adjusted by `tune`.
-fn tls_server(tune: impl FnOnce(&mut ftp_server::tls::TlsConfig)) -> TestServer {
+pub(crate) fn tls_server(tune: impl FnOnce(&mut ftp_server::tls::TlsConfig)) -> TestServer {
+    TestServer::start_with(tls_setup(tune))
+}
+
+/// What `tls_server` does to a server's config (for servers started
+/// elsewhere than on 127.0.0.1:0): a self-signed certificate adjusted by
+/// `tune`, write access, user `u`/`p` and anonymous.
+pub(crate) fn tls_setup(
+    tune: impl FnOnce(&mut ftp_server::tls::TlsConfig),
+) -> impl FnOnce(&mut ftp_server::Config) {
     let (server, _fp) = ftp_server::tls::self_signed().expect("self-signed");
     let mut tls = ftp_server::tls::TlsConfig {
         server: Arc::new(server),
@@ -27,7 +36,7 @@ fn tls_server(tune: impl FnOnce(&mut ftp_server::tls::TlsConfig)) -> TestServer 
         reloader: None,
     };
     tune(&mut tls);
-    TestServer::start_with(move |c| {
+    move |c| {
         c.write = true;
         c.anonymous = true;
         c.users = vec![ftp_server::User {
@@ -35,7 +44,7 @@ fn tls_server(tune: impl FnOnce(&mut ftp_server::tls::TlsConfig)) -> TestServer 
             password: "p".into(),
         }];
         c.tls = Some(tls);
-    })
+    }
 }
 
 fn tmp() -> tempfile::TempDir {

@@ -21,22 +21,35 @@ pub enum StartError {
     },
 }
 
-/// Log to stderr in `format`, at the level in `FTPD_LOG` (default info),
-/// with colours only on a terminal; `protocol` adds the protocol log
-/// (`--log-protocol`) at debug level whatever `FTPD_LOG` says.
+/// What is logged when `FTPD_LOG` does not say: info, except rustls's
+/// handshake warnings. GnuTLS clients (lftp, seen here) send the server's
+/// IP address as SNI, which RFC 6066 §3 forbids and rustls ignores with a
+/// WARN, once per TLS connection: an lftp mirror put hundreds of warnings
+/// about a normal client in the log.
+const DEFAULT_LOG_FILTER: &str = "info,rustls::msgs::handshake=error";
+
+/// Log to stderr in `format`, at the levels in `FTPD_LOG` (default
+/// `DEFAULT_LOG_FILTER`), with colours only on a terminal, dropping lines
+/// stderr cannot take; `protocol` adds the protocol log (`--log-protocol`)
+/// at debug level whatever `FTPD_LOG` says.
 pub fn init_logging(format: LogFormat, protocol: bool) {
-    let mut filter =
-        tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG").unwrap_or_else(|_| "info".into());
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("FTPD_LOG")
+        .unwrap_or_else(|_| DEFAULT_LOG_FILTER.into());
     if protocol {
         let directive = format!("{}=debug", crate::session::PROTOCOL_LOG_TARGET);
         if let Ok(d) = directive.parse() {
             filter = filter.add_directive(d);
         }
     }
+    // No internal-error reports: when stderr is a pipe nobody reads any
+    // more, tracing-subscriber would report the failed write with
+    // `eprintln!`, which panics on that same broken pipe, in whatever
+    // session logged, so every new session died before its greeting.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -66,11 +79,11 @@ pub async fn bind_listeners(
         Some(s3) => format!("s3://{}/{}", s3.bucket, s3.prefix),
         None => config.root.display().to_string(),
     };
-    println!("ftpd listening on ftp://{addr} serving {served}");
+    announce(&format!("ftpd listening on ftp://{addr} serving {served}"));
     let implicit = match config.implicit_tls_listen {
         Some(at) => {
             let (l, addr) = bind(at).await?;
-            println!("ftpd listening on ftps://{addr}");
+            announce(&format!("ftpd listening on ftps://{addr}"));
             Some(l)
         }
         None => None,
@@ -80,9 +93,23 @@ pub async fn bind_listeners(
         .as_ref()
         .and_then(|t| t.self_signed_fingerprint.as_ref())
     {
-        println!("ftpd self-signed certificate SHA-256 fingerprint {fp}");
+        announce(&format!(
+            "ftpd self-signed certificate SHA-256 fingerprint {fp}"
+        ));
     }
     Ok((listener, implicit))
+}
+
+/// Print one start-up line on stdout. A script that starts ftpd often
+/// reads the first line (the address) and closes the pipe; `println!`
+/// would then panic on EPIPE and take the server down before it served
+/// anyone. The line goes to the log instead, so it is not lost.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        tracing::warn!(error = %e, line, "cannot write to stdout");
+    }
 }
 
 /// A future that completes on the first SIGINT or SIGTERM; a second one

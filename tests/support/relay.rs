@@ -12,7 +12,9 @@
 //! control from one address, as its port-stealing check wants.
 //!
 //! It also records the lines the client sends on the control connection,
-//! the protocol log a test asserts on (`REST`, how many `RETR`).
+//! the protocol log a test asserts on (`REST`, how many `RETR`), and every
+//! byte it forwards, either way on every connection (up to `WIRE_LIMIT`):
+//! what a wiretap would see, for tests that nothing went in the clear.
 //! Every accept loop is bounded in count; every connection ends when either
 //! side closes it.
 
@@ -25,6 +27,9 @@ use std::sync::{Arc, Mutex};
 
 /// Connections one listener of the relay accepts at most.
 const MAX_ACCEPTS: usize = 32;
+
+/// Bytes of traffic the relay keeps for `wire()`; later ones are not kept.
+const WIRE_LIMIT: usize = 64 << 20;
 
 /// How the relay damages data connections.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +46,7 @@ pub struct Relay {
     /// The control port on 127.0.0.1.
     pub port: u16,
     log: Arc<Mutex<Vec<String>>>,
+    wire: Arc<Mutex<Vec<u8>>>,
     cuts: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     ports: Vec<u16>,
@@ -50,6 +56,7 @@ pub struct Relay {
 #[derive(Clone)]
 struct State {
     log: Arc<Mutex<Vec<String>>>,
+    wire: Arc<Mutex<Vec<u8>>>,
     cuts: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     after: usize,
@@ -62,6 +69,7 @@ impl Relay {
     pub fn start(control: SocketAddr, passive: RangeInclusive<u16>, cut: Cut) -> Relay {
         let state = State {
             log: Arc::new(Mutex::new(Vec::new())),
+            wire: Arc::new(Mutex::new(Vec::new())),
             cuts: Arc::new(AtomicUsize::new(cut.times)),
             stop: Arc::new(AtomicBool::new(false)),
             after: cut.after,
@@ -80,6 +88,7 @@ impl Relay {
         Relay {
             port,
             log: state.log,
+            wire: state.wire,
             cuts: state.cuts,
             stop: state.stop,
             ports,
@@ -93,6 +102,12 @@ impl Relay {
     /// The control lines the client sent, in order.
     pub fn lines(&self) -> Vec<String> {
         self.log.lock().expect("relay log").clone()
+    }
+
+    /// Every byte forwarded so far, both ways, all connections, in the
+    /// order the relay's threads took them (interleaved by chunk).
+    pub fn wire(&self) -> Vec<u8> {
+        self.wire.lock().expect("relay wire").clone()
     }
 
     /// How many cuts are still to come.
@@ -135,21 +150,23 @@ fn connect_pair(client: TcpStream, server: TcpStream, state: State, control: boo
     std::thread::spawn(move || {
         let log = control.then_some(&up_state.log);
         let cut = (!control && up_state.upload).then_some((up_state.after, &up_state.cuts));
-        let _ = pump(client2, server2, log, cut);
+        let _ = pump(client2, server2, log, cut, &up_state.wire);
     });
     std::thread::spawn(move || {
         let cut = (!control && !state.upload).then_some((state.after, &state.cuts));
-        let _ = pump(server, client, None, cut);
+        let _ = pump(server, client, None, cut, &state.wire);
     });
 }
 
 /// Copy `from` to `to` until EOF. With `log`, record each line; with `cut`,
 /// reset both sockets once `after` bytes went through, if a cut is left.
+/// Everything forwarded is also appended to `wire`.
 fn pump(
     mut from: TcpStream,
     mut to: TcpStream,
     log: Option<&Arc<Mutex<Vec<String>>>>,
     cut: Option<(usize, &Arc<AtomicUsize>)>,
+    wire: &Mutex<Vec<u8>>,
 ) -> std::io::Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut line = Vec::new();
@@ -169,6 +186,9 @@ fn pump(
                 chunk = &chunk[..after.saturating_sub(total)];
             }
         }
+        // Recorded before it is forwarded: once the receiver has it, a
+        // test reading `wire()` sees it too.
+        tap(wire, chunk);
         to.write_all(chunk)?;
         total += chunk.len();
         if cutting {
@@ -182,6 +202,12 @@ fn pump(
     }
     let _ = to.shutdown(Shutdown::Write);
     Ok(())
+}
+
+fn tap(wire: &Mutex<Vec<u8>>, chunk: &[u8]) {
+    let mut w = wire.lock().expect("relay wire");
+    let room = WIRE_LIMIT.saturating_sub(w.len());
+    w.extend_from_slice(&chunk[..chunk.len().min(room)]);
 }
 
 fn take_cut(cuts: &AtomicUsize) -> bool {

@@ -1,5 +1,5 @@
 //! Runners for the stock clients the end-to-end tests drive (curl, lftp,
-//! python3). Every external process gets a hard timeout and its output is
+//! ncftp, python3, tnftp, wget). Every external process gets a hard timeout and its output is
 //! captured, so a stuck client fails its test with a readable message instead
 //! of hanging the whole suite.
 
@@ -199,6 +199,38 @@ where
         .env("HOME", home.path())
         .env("LC_ALL", "C.UTF-8");
     run(&mut cmd, CLIENT_TIMEOUT)
+}
+
+/// Run one of ncftp's command-line tools (`ncftpget`, `ncftpput`,
+/// `ncftpls`) logged in as `u`/`p` to `127.0.0.1:port`, with `args` after
+/// the login flags. `-t 10`: its own timeout; `-r 0`: no redials, so a
+/// refusal fails at once (ncftp otherwise sleeps 20 s between tries);
+/// `-d FILE`: the whole dialogue (`Cmd: ...` and the replies) is logged and
+/// returned on stderr after the tool's own messages. A throwaway HOME keeps
+/// a developer's ~/.ncftp (bookmarks, preferences) out.
+pub fn ncftp<I, S>(tool: &str, cwd: &Path, port: u16, args: I) -> Ran
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    super::require_tool(tool);
+    let home = tempfile::tempdir().expect("ncftp home");
+    let log = home.path().join("dialogue.log");
+    let port = port.to_string();
+    let mut cmd = Command::new(tool);
+    cmd.args(["-u", "u", "-p", "p", "-P", &port, "-t", "10", "-r", "0"])
+        .arg("-d")
+        .arg(&log)
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home.path())
+        .env("LC_ALL", "C.UTF-8");
+    let mut ran = run(&mut cmd, CLIENT_TIMEOUT);
+    if let Ok(dialogue) = std::fs::read_to_string(&log) {
+        ran.stderr.push_str("\n--- ncftp -d log ---\n");
+        ran.stderr.push_str(&dialogue);
+    }
+    ran
 }
 
 /// `tests/scripts/NAME`.

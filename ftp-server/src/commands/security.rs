@@ -72,12 +72,20 @@ pub fn prot(s: &mut Session, level: ProtLevel) -> Outcome {
 }
 
 /// CCC would send commands (and passwords of later logins) in the clear
-/// again; refused by policy, as RFC 4217 §6 allows.
+/// again; refused by policy, as RFC 4217 §6 allows. The session stays on
+/// TLS: curl's `--ftp-ssl-ccc` takes the 534 and goes on encrypted. The
+/// refusal is logged at info level, as the other TLS policy refusals are,
+/// so an operator sees clients that try to drop encryption without
+/// turning on the protocol log.
 pub fn ccc(s: &Session) -> Outcome {
     if !s.control_tls {
         return reply(ReplyCode::BAD_SEQUENCE, "CCC needs AUTH TLS first");
     }
-    reply(ReplyCode::POLICY_DENIED, "CCC refused by policy")
+    tracing::info!(peer = %s.peer, user = s.user_name(), "CCC refused by policy; the control connection stays on TLS");
+    reply(
+        ReplyCode::POLICY_DENIED,
+        "CCC refused by policy: the control connection stays on TLS",
+    )
 }
 
 /// `--require-tls`: USER before AUTH TLS gets 530, except anonymous logins
