@@ -28,7 +28,7 @@ const REUSE_REFUSALS: [u16; 5] = [
     ReplyCode::CANT_OPEN_DATA.0,
     ReplyCode::TRANSFER_ABORTED.0,
     ReplyCode::POLICY_DENIED.0,
-    535,
+    ReplyCode::SECURITY_CHECK_FAILED.0,
 ];
 
 impl FtpClient {

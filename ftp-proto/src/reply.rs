@@ -89,6 +89,8 @@ impl ReplyCode {
     pub const NEED_ACCOUNT_TO_STORE: Self = Self(532);
     /// 534 Request denied for policy reasons (RFC 2228).
     pub const POLICY_DENIED: Self = Self(534);
+    /// 535 Failed security check (RFC 2228).
+    pub const SECURITY_CHECK_FAILED: Self = Self(535);
     /// 550 Requested action not taken; file unavailable (not found, no access).
     pub const FILE_UNAVAILABLE: Self = Self(550);
     /// 551 Requested action aborted: page type unknown.

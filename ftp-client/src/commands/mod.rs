@@ -18,6 +18,7 @@ mod put_tree;
 pub mod rm;
 pub mod stat;
 pub mod sync;
+mod upload_source;
 
 use std::sync::atomic::AtomicBool;
 

@@ -9,7 +9,6 @@
 //! (`keep`).
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::client::{refusal, FtpClient};
@@ -17,9 +16,11 @@ use crate::error::{ClientError, Result};
 use crate::listing::Timestamp;
 use crate::transfer::check_size;
 use crate::url::{check_arg, join, parent, FtpUrl};
-use ftp_proto::{Command, Digest, HashAlgo};
+use ftp_proto::{Command, Digest};
 
-use super::keep::{local_time, read_digest, Keep};
+use super::keep::{local_time, Keep};
+use super::upload_source::Hashing;
+pub use super::upload_source::Upload;
 use super::{Context, Resume};
 use crate::retry;
 
@@ -191,52 +192,6 @@ fn put_one(ctx: &Context, args: &Args, path: &Path, name: &str, remote: &str) ->
         }
     }
     result
-}
-
-/// A file that can seek (for resume) or a stream that cannot.
-pub trait Upload: Read {
-    fn seek_to(&mut self, offset: u64) -> std::io::Result<()>;
-    /// The digest of the whole source, for `--checksum`, once it was sent.
-    fn digest(&mut self, algo: HashAlgo) -> std::io::Result<String>;
-}
-
-impl Upload for File {
-    fn seek_to(&mut self, offset: u64) -> std::io::Result<()> {
-        self.seek(SeekFrom::Start(offset)).map(|_| ())
-    }
-    /// Read again from the start: the file may have been sent in parts.
-    fn digest(&mut self, algo: HashAlgo) -> std::io::Result<String> {
-        self.seek_to(0)?;
-        read_digest(self, algo)
-    }
-}
-
-/// Stdin, hashed as it is read, since it cannot be read twice.
-struct Hashing<R> {
-    inner: R,
-    digest: Option<(HashAlgo, Digest)>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some((_, d)) = &mut self.digest {
-            d.update(&buf[..n]);
-        }
-        Ok(n)
-    }
-}
-
-impl<R: Read> Upload for Hashing<R> {
-    fn seek_to(&mut self, _: u64) -> std::io::Result<()> {
-        Err(std::io::Error::other("stdin cannot be resumed"))
-    }
-    fn digest(&mut self, algo: HashAlgo) -> std::io::Result<String> {
-        match self.digest.take() {
-            Some((a, d)) if a == algo => Ok(d.finish_hex()),
-            _ => Err(std::io::Error::other("stdin was not hashed")),
-        }
-    }
 }
 
 /// Upload `source` (of length `len`, when known) to `remote`, through
