@@ -9,6 +9,7 @@ mod fake;
 mod ftpd;
 mod globs;
 mod hostile;
+mod launched;
 mod leftovers;
 mod others;
 mod peers;

@@ -8,16 +8,14 @@
 //! own `FactsAdvertise off`, and ftpc's `--no-mlsd` for both), checked by
 //! hash. The FTPS runs are in `tls/others.rs`.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::support::ports::PortBlock;
 use crate::support::{require_root, require_tool};
 
+use super::launched::Launched;
 use super::peers::{self, Remote};
-use super::{ftpc, tempdir, write};
+use super::{ftpc, write};
 
 /// The directory the unpacked packages are in.
 pub fn packages_dir() -> PathBuf {
@@ -49,28 +47,19 @@ impl Kind {
     }
 }
 
-/// A proftpd or pure-ftpd started by its launcher; user bench/benchpw,
-/// chrooted into `root()`. Killed on drop.
-pub struct Peer {
-    pub kind: Kind,
-    pub port: u16,
-    pid: libc::pid_t,
-    dir: tempfile::TempDir,
-    /// Held while the server runs, so no other test gets these ports.
-    _ports: PortBlock,
-}
+/// proftpd or pure-ftpd, started by its launcher (see `Launched`) from
+/// the unpacked package; user bench/benchpw, chrooted into `root()`.
+pub struct Peer;
 
 impl Peer {
     /// Plain FTP.
-    pub fn start(kind: Kind) -> Peer {
+    pub fn start(kind: Kind) -> Launched {
         Self::launch(kind, |_| {})
     }
 
-    /// Run the launcher with ROOT PORT PASV_MIN PASV_MAX plus whatever
-    /// `tune` adds (certificate and key, environment), then wait, bounded,
-    /// until the server accepts connections.
-    pub fn launch(kind: Kind, tune: impl FnOnce(&mut Command)) -> Peer {
-        require_tool("bash");
+    /// With whatever `tune` adds to the launcher's arguments (certificate
+    /// and key, environment).
+    pub fn launch(kind: Kind, tune: impl FnOnce(&mut Command)) -> Launched {
         require_tool("openssl");
         require_root("the launcher adds the system user bench, whose uid the server runs as");
         let binary = packages_dir().join(kind.binary());
@@ -80,86 +69,20 @@ impl Peer {
              fetches it with `apt-get download` and `dpkg -x` into target/peer-servers/root",
             binary.display()
         );
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(kind.script());
-        let dir = tempdir();
-        let root = dir.path().join("root");
-        std::fs::create_dir(&root).expect("root");
-        let ports = PortBlock::reserve();
-        let port = ports.control();
-        let (pmin, pmax) = ports.passive();
-        let mut cmd = Command::new("bash");
-        cmd.arg(&script)
-            .arg(&root)
-            .arg(port.to_string())
-            .arg(pmin.to_string())
-            .arg(pmax.to_string())
-            .env("FTP_PEER_SERVERS", packages_dir())
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit());
-        tune(&mut cmd);
-        let out = cmd.output().expect("run the launcher");
-        assert!(out.status.success(), "{} failed: {out:?}", kind.script());
-        let pid = String::from_utf8_lossy(&out.stdout).trim().parse();
-        let pid = pid.unwrap_or_else(|_| panic!("{} printed no pid: {out:?}", kind.script()));
-        let server = Peer {
-            kind,
-            port,
-            pid,
-            dir,
-            _ports: ports,
+        let (name, log) = match kind {
+            Kind::Proftpd => ("proftpd", "root.proftpd/log"),
+            Kind::PureFtpd => ("pure-ftpd", "root.pure-ftpd/log"),
         };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{kind:?} did not listen on {port}; its log:\n{}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    /// The server's log (proftpd's SystemLog and TLSLog, pure-ftpd's stderr).
-    pub fn log(&self) -> String {
-        let name = match self.kind {
-            Kind::Proftpd => "root.proftpd/log",
-            Kind::PureFtpd => "root.pure-ftpd/log",
-        };
-        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
-    }
-}
-
-impl Remote for Peer {
-    fn url(&self, rel: &str) -> String {
-        format!("ftp://bench:benchpw@127.0.0.1:{}/{rel}", self.port)
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("root")
-    }
-    fn fixup(&self) {
-        let ok = Command::new("chown")
-            .arg("-R")
-            .arg("bench")
-            .arg(self.root())
-            .status()
-            .expect("chown");
-        assert!(ok.success());
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on the pid the launcher printed; no memory involved.
-        unsafe {
-            libc::kill(self.pid, libc::SIGTERM);
-        }
+        Launched::start(name, kind.script(), Some(log), |cmd, _| {
+            cmd.env("FTP_PEER_SERVERS", packages_dir());
+            tune(cmd);
+        })
     }
 }
 
 /// Every scenario the other servers run: trees both ways (parallel and
 /// active), resume both ways, streaming, atomic put, listing and file ops.
-fn all_scenarios(s: &Peer, extra: &[&str]) {
+fn all_scenarios(s: &Launched, extra: &[&str]) {
     peers::tree_roundtrip(s, &[extra, &["-j", "3"]].concat());
     peers::tree_roundtrip(s, &[extra, &["--active", "-j", "1"]].concat());
     peers::resume_get(s);

@@ -3,15 +3,13 @@
 //! directions, stdin/stdout streaming and atomic put. pyftpdlib and vsftpd
 //! (servers no one here wrote) run them here; `ftpd.rs` runs them on ours.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::support::ports::PortBlock;
 use crate::support::tree::{assert_same, write_sample_tree};
 use crate::support::{pseudo_random, require_root, require_tool, sha256, sha256_file};
 
+use super::launched::Launched;
 use super::{ftpc, ftpc_cmd, ftpc_in, run_with, tempdir, write, PyFtpd};
 
 /// A server whose files the test can also see on disk.
@@ -272,90 +270,21 @@ fn pyftpdlib_listing_and_file_ops() {
 }
 
 /// vsftpd (no MLSD: exercises the LIST parser), user bench/benchpw, started
-/// by the repository's own `tests/scripts/start-vsftpd.sh` on ports from a
-/// reserved `PortBlock` (vsftpd cannot bind port 0 and say which it got).
-pub struct Vsftpd {
-    pub port: u16,
-    pid: libc::pid_t,
-    dir: tempfile::TempDir,
-    /// Held while vsftpd runs, so no other test gets these ports.
-    _ports: PortBlock,
-}
+/// by the repository's own `tests/scripts/start-vsftpd.sh` (see `Launched`).
+pub struct Vsftpd;
 
 impl Vsftpd {
     /// Plain FTP.
-    pub fn start() -> Vsftpd {
+    pub fn start() -> Launched {
         Self::launch(|_, _| {})
     }
 
-    /// Run the launcher with ROOT PORT PASV_MIN PASV_MAX, plus whatever
-    /// `tune` adds (the TLS servers add a certificate and key, and maybe an
-    /// environment); `tune` also gets the temporary directory for its files.
-    /// Then wait, bounded, until vsftpd accepts connections: it forks into
-    /// the background and gives no readiness signal.
-    pub fn launch(tune: impl FnOnce(&mut Command, &Path)) -> Vsftpd {
-        require_tool("bash");
+    /// With whatever `tune` adds to the launcher's arguments (the TLS
+    /// servers add a certificate and key, and maybe an environment).
+    pub fn launch(tune: impl FnOnce(&mut Command, &Path)) -> Launched {
         require_tool("vsftpd");
         require_root("vsftpd logs in a system user, which the launcher adds");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/start-vsftpd.sh");
-        let dir = tempdir();
-        let root = dir.path().join("root");
-        std::fs::create_dir(&root).expect("root");
-        let ports = PortBlock::reserve();
-        let port = ports.control();
-        let (pmin, pmax) = ports.passive();
-        let mut cmd = Command::new("bash");
-        cmd.arg(&script)
-            .arg(&root)
-            .arg(port.to_string())
-            .arg(pmin.to_string())
-            .arg(pmax.to_string())
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit());
-        tune(&mut cmd, dir.path());
-        let out = cmd.output().expect("run start-vsftpd.sh");
-        assert!(out.status.success(), "start-vsftpd.sh failed: {out:?}");
-        let pid = String::from_utf8_lossy(&out.stdout).trim().parse();
-        let pid = pid.unwrap_or_else(|_| panic!("start-vsftpd.sh printed no pid: {out:?}"));
-        let server = Vsftpd {
-            port,
-            pid,
-            dir,
-            _ports: ports,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "vsftpd did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-}
-
-impl Remote for Vsftpd {
-    fn url(&self, rel: &str) -> String {
-        format!("ftp://bench:benchpw@127.0.0.1:{}/{rel}", self.port)
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("root")
-    }
-    fn fixup(&self) {
-        let ok = Command::new("chown")
-            .arg("-R")
-            .arg("bench")
-            .arg(self.root())
-            .status()
-            .expect("chown");
-        assert!(ok.success());
-    }
-}
-
-impl Drop for Vsftpd {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on the pid the launcher printed; no memory involved.
-        unsafe {
-            libc::kill(self.pid, libc::SIGTERM);
-        }
+        Launched::start("vsftpd", "tests/scripts/start-vsftpd.sh", None, tune)
     }
 }
 

@@ -8,6 +8,7 @@
 //! the file. pure-ftpd resumes nothing and refuses nothing. `--retries 0`
 //! throughout, so a retry cannot hide a failure.
 
+use super::super::launched::Launched;
 use super::super::others::{Kind, Peer};
 use super::super::peers::{self, Remote};
 use super::super::{ftpc, tempdir, write};
@@ -16,13 +17,13 @@ use super::get_put_ls;
 use crate::support::tree::assert_same;
 
 /// proftpd with mod_tls on `protocols` (TLSProtocol's syntax).
-fn proftpd_tls(pki: &TestPki, protocols: &str) -> Peer {
+fn proftpd_tls(pki: &TestPki, protocols: &str) -> Launched {
     Peer::launch(Kind::Proftpd, |cmd| {
         cmd.arg(pki.cert()).arg(pki.key()).arg(protocols);
     })
 }
 
-fn pure_ftpd_tls(pki: &TestPki) -> Peer {
+fn pure_ftpd_tls(pki: &TestPki) -> Launched {
     Peer::launch(Kind::PureFtpd, |cmd| {
         cmd.arg(pki.cert()).arg(pki.key());
     })
@@ -39,7 +40,7 @@ fn assert_no_parts(dir: &std::path::Path) {
 
 /// 20 files up and back over `-j 1` and `-j 4`: many more data
 /// connections per control connection than proftpd sends tickets.
-fn twenty_files(s: &Peer, tls: &[&str]) {
+fn twenty_files(s: &Launched, tls: &[&str]) {
     let local = tempdir();
     for i in 0..20 {
         let body = crate::support::pseudo_random(3_000 + i * 100, i as u64);
@@ -124,8 +125,8 @@ fn plain_login_to_tls_only_proftpd_and_pure_ftpd_says_use_tls() {
         out.expect_code(4);
         assert!(
             out.stderr.contains("the server requires TLS: use --tls"),
-            "{:?}: {}",
-            s.kind,
+            "{}: {}",
+            s.name,
             out.describe()
         );
         assert!(!out.stderr.contains("retry"), "{}", out.describe());

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use super::super::launched::Launched;
 use super::super::peers::{Remote, Vsftpd};
 use super::super::{tempdir, PyFtpd};
 use super::certs::TestPki;
@@ -20,11 +21,11 @@ pub enum Versions {
 
 /// vsftpd with ssl_enable, forced TLS for logins and data, and
 /// `require_ssl_reuse=YES`; user bench/benchpw. Once started it is a plain
-/// `peers::Vsftpd` (same URL, root, clean-up).
+/// `Launched` vsftpd (same URL, root, clean-up).
 pub struct VsftpdTls;
 
 impl VsftpdTls {
-    pub fn start(pki: &TestPki, versions: Versions) -> Vsftpd {
+    pub fn start(pki: &TestPki, versions: Versions) -> Launched {
         Vsftpd::launch(|cmd, dir| {
             cmd.arg(pki.cert()).arg(pki.key());
             if versions == Versions::Tls12Only {
