@@ -24,23 +24,13 @@ case "$#" in
     *) echo "usage: $0 ROOT PORT PASV_MIN PASV_MAX [CERT KEY [PROTOCOLS]]" >&2; exit 2 ;;
 esac
 root=$(realpath "$1"); port=$2; pmin=$3; pmax=$4
-here=$(cd "$(dirname "$0")/../.." && pwd)
-pkgs=${FTP_PEER_SERVERS:-$here/target/peer-servers/root}
+. "$(dirname "$0")/bench-user.sh"
+peer_package usr/sbin/proftpd proftpd-core
 proftpd=$pkgs/usr/sbin/proftpd
-[ -x "$proftpd" ] || {
-    echo "$0: no proftpd at $proftpd: run ./scripts/test.sh (it unpacks proftpd-core with dpkg -x)" >&2
-    exit 1
-}
 [ "$(id -u)" -eq 0 ] || { echo "$0: needs root (it adds the user bench)" >&2; exit 1; }
 
-# The same user as the vsftpd launcher, under the same lock.
-mkdir -p /run/lock
-exec 9>/run/lock/ftp-start-vsftpd.lock
-flock 9
-id bench >/dev/null 2>&1 || useradd -m -s /bin/bash bench
-exec 9>&-
-uid=$(id -u bench); gid=$(id -g bench)
-mkdir -p "$root"; chown bench "$root"
+# The same user as the vsftpd launcher.
+bench_user "$root"
 
 # Beside ROOT, so that whatever removes ROOT's parent takes it away too.
 dir="$root.proftpd"

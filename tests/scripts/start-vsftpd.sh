@@ -23,20 +23,9 @@ vsftpd=$(command -v vsftpd || echo /usr/sbin/vsftpd)
 [ -x "$vsftpd" ] || { echo "$0: vsftpd is not installed (run ./scripts/test.sh)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "$0: needs root (it adds the user bench)" >&2; exit 1; }
 
-# Tests start several vsftpds at once, and useradd/chpasswd refuse to run
-# while another holds the shadow file's lock: take turns here, and retry
-# for anyone else (an older launcher, an admin) holding it a moment.
-mkdir -p /run/lock
-exec 9>/run/lock/ftp-start-vsftpd.lock
-flock 9
-id bench >/dev/null 2>&1 || useradd -m -s /bin/bash bench
-for attempt in 1 2 3 4 5; do
-    echo "bench:benchpw" | chpasswd && break
-    [ "$attempt" -lt 5 ] || exit 1
-    sleep 1
-done
-exec 9>&-
-mkdir -p /var/run/vsftpd/empty "$root"; chown bench "$root"
+. "$(dirname "$0")/bench-user.sh"
+bench_user "$root" benchpw
+mkdir -p /var/run/vsftpd/empty
 
 # Beside ROOT, so that whatever removes ROOT's parent takes it away too.
 conf="$root.vsftpd.conf"
