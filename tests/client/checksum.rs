@@ -168,6 +168,25 @@ fn checksum_without_server_digests_warns_once_and_checks_sizes() {
         std::fs::read(root.path().join("t/f2.txt")).expect("read"),
         b"file 2"
     );
+
+    // sync's comparison and its transfers share the one warning.
+    write(local.path(), "t/f3.txt", b"file 3");
+    let sync = ftpc(&[
+        "--checksum",
+        "sync",
+        src.to_str().unwrap(),
+        &server.url("t"),
+    ]);
+    sync.ok();
+    let warnings = sync
+        .stderr
+        .matches("--checksum: the server offers no")
+        .count();
+    assert_eq!(warnings, 1, "{}", sync.describe());
+    assert_eq!(
+        std::fs::read(root.path().join("t/f3.txt")).expect("read"),
+        b"file 3"
+    );
 }
 
 /// Python's hashlib (zlib for CRC-32) of `path`.

@@ -58,7 +58,7 @@ impl<'a> Keep<'a> {
         let algo = client.best_digest();
         if algo.is_none() {
             self.warn_once(
-                "--checksum: the server offers no HASH or X* digest; only sizes are checked",
+                "--checksum: the server offers no HASH or X* digest; transfers are checked by size only",
             );
         }
         algo

@@ -86,12 +86,8 @@ pub(super) struct Compare {
 
 impl Compare {
     pub(super) fn new(ctx: &Context, client: &FtpClient, times_settable: bool) -> Compare {
-        let digest = ctx.checksum.then(|| client.best_digest()).flatten();
-        if ctx.checksum && digest.is_none() {
-            ctx.printer.error(
-                "ftpc: warning: --checksum: the server offers no digest; comparing times and sizes",
-            );
-        }
+        // The run's one warning when the server has no digest.
+        let digest = ctx.keep().algo(client);
         let times = ctx.preserve_times && times_settable;
         if digest.is_none() && !times {
             ctx.printer
