@@ -120,7 +120,7 @@ pub(super) fn send(
 
 /// The `/`-joined path of `path` below `root`, refusing names that are not
 /// UTF-8 or would break a command line.
-fn remote_rel(path: &Path, root: &Path) -> Result<String> {
+pub(super) fn remote_rel(path: &Path, root: &Path) -> Result<String> {
     let rel = path.strip_prefix(root).map_err(|_| {
         ClientError::Usage(format!("{} is outside {}", path.display(), root.display()))
     })?;

@@ -14,6 +14,7 @@ use crate::output::Printer;
 use crate::url::join;
 
 use super::super::keep::local_time;
+use super::super::put_tree::remote_rel;
 use super::super::MAX_DEPTH;
 
 /// What is at one relative path.
@@ -61,13 +62,13 @@ pub fn local(root: &Path, printer: &Printer) -> (Tree, u64) {
         if is_part(&name) {
             continue;
         }
-        let Some(rel) = relative(entry.path(), root) else {
-            printer.error(&format!(
-                "ftpc: {}: name is not UTF-8 or holds a line break; skipped",
-                entry.path().display()
-            ));
-            failures += 1;
-            continue;
+        let rel = match remote_rel(entry.path(), root) {
+            Ok(rel) => rel,
+            Err(e) => {
+                printer.error(&format!("ftpc: {e}; skipped"));
+                failures += 1;
+                continue;
+            }
         };
         let kind = entry.file_type();
         if kind.is_dir() {
@@ -89,21 +90,6 @@ pub fn local(root: &Path, printer: &Printer) -> (Tree, u64) {
         }
     }
     (tree, failures)
-}
-
-/// `path` below `root`, `/`-joined; `None` for names a command line
-/// cannot carry.
-fn relative(path: &Path, root: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut parts = Vec::new();
-    for c in rel.components() {
-        let s = c.as_os_str().to_str()?;
-        if s.contains(['\r', '\n']) {
-            return None;
-        }
-        parts.push(s);
-    }
-    Some(parts.join("/"))
 }
 
 /// The remote tree under `root`. The root must be listable (else "not
@@ -180,15 +166,5 @@ mod tests {
         assert!(is_part(".a.txt.ftpc-part"));
         assert!(!is_part("a.txt.ftpc-part"));
         assert!(!is_part(".profile"));
-    }
-
-    #[test]
-    fn relative_paths_use_slashes_and_refuse_line_breaks() {
-        let root = Path::new("/r");
-        assert_eq!(
-            relative(Path::new("/r/a/b c"), root).as_deref(),
-            Some("a/b c")
-        );
-        assert_eq!(relative(Path::new("/r/a\nb"), root), None);
     }
 }
